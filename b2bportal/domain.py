@@ -1,0 +1,34 @@
+"""What every app's services share: the errors they raise, and the lock order.
+
+Lock order, the same everywhere, so two transactions never wait on each other
+in a circle:
+
+    company -> quote -> order -> order lines -> approval steps
+
+A service that needs several of these rows locks them in this order with
+``select_for_update()`` inside its ``transaction.atomic`` block.
+"""
+
+
+class DomainError(Exception):
+    """A use case refused; the message is for the person who asked."""
+
+
+class StaleVersion(DomainError):
+    """Somebody changed the object since the person loaded the page."""
+
+
+class NotAllowed(DomainError):
+    """The person may see the object but not do this to it."""
+
+
+class InvalidState(DomainError):
+    """The object's state does not allow this move."""
+
+
+class InvalidInput(DomainError):
+    """The input breaks a rule; ``errors`` maps a field (or None) to messages."""
+
+    def __init__(self, message: str, errors: dict[str | None, list[str]] | None = None):
+        super().__init__(message)
+        self.errors = errors or {}

@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from catalog.demo import seed_products
+from companies.demo import DEMO_PASSWORD, PEOPLE, seed_companies
+from orders.demo import seed_orders
+
+
+class Command(BaseCommand):
+    help = "Create the demo companies, people, products, tiers, orders and quotes. Safe to re-run."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            people = seed_companies()
+            products = seed_products()
+            orders = seed_orders(people)
+        self.stdout.write(f"Demo data ready ({products} new products, {orders} new orders).")
+        self.stdout.write(
+            f"Log in at {settings.SITE_URL}/accounts/login/ with password '{DEMO_PASSWORD}' as:"
+        )
+        for person in PEOPLE:
+            self.stdout.write(f"  {person.email:<28} {person.full_name} ({person.job_title})")

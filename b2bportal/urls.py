@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+admin.site.site_header = f"{settings.PORTAL_NAME} administration"
+admin.site.site_title = settings.PORTAL_NAME
+admin.site.index_title = "Configuration"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("catalog/", include("catalog.urls")),
+    path("orders/", include("orders.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,34 @@
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Product(models.Model):
+    sku = models.CharField(_("SKU"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    unit_price = models.DecimalField(
+        _("unit price"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "sku"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unit_price__gte=0), name="product_price_not_negative"
+            ),
+        ]
+        indexes = [models.Index(fields=["is_active", "name"], name="product_active_name_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.sku} — {self.name}"

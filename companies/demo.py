@@ -1,0 +1,56 @@
+"""Demo companies and people, after the example in the source article."""
+
+from dataclasses import dataclass
+
+from .models import ApprovalMode, Company, User
+
+DEMO_PASSWORD = "demo-pass-2026"
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    email: str
+    full_name: str
+    job_title: str
+    company_slug: str | None
+    staff: bool = False
+
+
+PEOPLE = [
+    DemoPerson("admin@portal.example", "Sam Seller", "Site admin", None, staff=True),
+    DemoPerson("approver1@acme.example", "Alice Archer", "Team lead", "acme"),
+    DemoPerson("approver2@acme.example", "Bob Brennan", "Head of purchasing", "acme"),
+    DemoPerson("approver3@acme.example", "Carol Chen", "Finance director", "acme"),
+    DemoPerson("buyer1@acme.example", "Dana Diaz", "Office manager", "acme"),
+    DemoPerson("buyer2@acme.example", "Evan Ellis", "Warehouse lead", "acme"),
+    DemoPerson("buyer@globex.example", "Grace Gill", "Purchaser", "globex"),
+]
+
+COMPANIES = [
+    ("acme", "Acme Wholesale Ltd"),
+    ("globex", "Globex Trading GmbH"),
+]
+
+
+def seed_companies() -> dict[str, User]:
+    companies = {}
+    for slug, name in COMPANIES:
+        companies[slug], _ = Company.objects.get_or_create(
+            slug=slug, defaults={"name": name, "approval_mode": ApprovalMode.RESPECTIVE}
+        )
+    people = {}
+    for person in PEOPLE:
+        user = User.objects.filter(email=person.email).first()
+        if user is None:
+            user = User(
+                email=person.email,
+                full_name=person.full_name,
+                job_title=person.job_title,
+                company=companies.get(person.company_slug) if person.company_slug else None,
+                is_staff=person.staff,
+                is_superuser=person.staff,
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        people[person.email] = user
+    return people

@@ -1,0 +1,73 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from b2bportal.domain import DomainError
+
+from .models import Order, OrderEvent, OrderLine
+from .services import order_fulfil
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = OrderLine
+    fields = ("product", "quantity", "unit_price", "line_total")
+    readonly_fields = fields
+
+
+class OrderEventInline(ReadOnlyInline):
+    model = OrderEvent
+    fields = ("created_at", "kind", "actor", "from_status", "to_status", "comment")
+    readonly_fields = fields
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    """Read-mostly: status moves go through services, as in the portal."""
+
+    list_display = ("number", "company", "placed_by", "status", "total", "created_at")
+    list_filter = ("status", "company")
+    list_select_related = ("company", "placed_by")
+    search_fields = ("number", "company__name", "placed_by__email")
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    readonly_fields = (
+        "number",
+        "company",
+        "placed_by",
+        "status",
+        "total",
+        "version",
+        "created_at",
+        "updated_at",
+    )
+    fields = readonly_fields
+    inlines = [OrderLineInline, OrderEventInline]
+    actions = ["mark_fulfilled"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Mark selected approved orders fulfilled"))
+    def mark_fulfilled(self, request, queryset):
+        done = 0
+        for order in queryset.only("pk"):
+            try:
+                order_fulfil(order_id=order.pk, actor=request.user)
+            except DomainError as exc:
+                self.message_user(request, str(exc), messages.WARNING)
+            else:
+                done += 1
+        self.message_user(request, _("%(n)d orders marked fulfilled.") % {"n": done})

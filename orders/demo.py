@@ -1,0 +1,23 @@
+"""A few demo orders, placed through the services like a buyer would."""
+
+from companies.models import User
+
+from .models import Order
+from .services import LineRequest, order_place
+
+ORDERS = [
+    ("buyer1@acme.example", [("PAP-4001", 20), ("PEN-4005", 4), ("CLN-5002", 2)]),
+    ("buyer2@acme.example", [("SAF-6001", 30), ("WAR-7002", 5)]),
+    ("buyer@globex.example", [("KIT-8001", 12), ("KEY-3004", 5)]),
+]
+
+
+def seed_orders(people: dict[str, User]) -> int:
+    placed = 0
+    for email, lines in ORDERS:
+        buyer = people[email]
+        if Order.objects.filter(placed_by=buyer).exists():
+            continue
+        order_place(buyer=buyer, lines=[LineRequest(sku=s, quantity=q) for s, q in lines])
+        placed += 1
+    return placed

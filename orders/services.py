@@ -1,0 +1,250 @@
+"""Use cases that change orders. Lock order: see ``b2bportal.domain``."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from approvals.services import approval_route, approval_steps_close, approval_steps_void
+from b2bportal.domain import InvalidInput, InvalidState, NotAllowed, StaleVersion
+from catalog.models import Product
+from companies.models import Company, User
+
+from .models import (
+    MAX_LINE_QUANTITY,
+    Order,
+    OrderEvent,
+    OrderEventKind,
+    OrderLine,
+    OrderStatus,
+    order_number,
+)
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    """A line as the buyer asked for it: which product and how many."""
+
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    product: Product
+    quantity: int
+    unit_price: Decimal
+
+    @property
+    def line_total(self) -> Decimal:
+        return (self.unit_price * self.quantity).quantize(CENT)
+
+
+def merge_line_requests(lines: Sequence[LineRequest]) -> list[LineRequest]:
+    """The same product twice becomes one line with the quantities added."""
+    merged: dict[str, int] = {}
+    for line in lines:
+        sku = line.sku.strip().upper()
+        merged[sku] = merged.get(sku, 0) + line.quantity
+    return [LineRequest(sku=sku, quantity=qty) for sku, qty in merged.items()]
+
+
+def order_lines_price(*, lines: Sequence[LineRequest]) -> list[PricedLine]:
+    """Price lines from the catalog. Rule: only active products, 1..100,000 each.
+
+    Prices never come from the request; a posted price has nowhere to go.
+    """
+    merged = merge_line_requests(lines)
+    if not merged:
+        raise InvalidInput(_("An order needs at least one line."))
+    errors: dict[str | None, list[str]] = {}
+    for line in merged:
+        if not 1 <= line.quantity <= MAX_LINE_QUANTITY:
+            errors.setdefault(line.sku, []).append(
+                _("Quantity must be between 1 and %(max)s.") % {"max": f"{MAX_LINE_QUANTITY:,}"}
+            )
+    products = {
+        p.sku.upper(): p
+        for p in Product.objects.filter(sku__in=[line.sku for line in merged], is_active=True)
+    }
+    for line in merged:
+        if line.sku not in products:
+            errors.setdefault(line.sku, []).append(
+                _("%(sku)s is not a product you can order.") % {"sku": line.sku}
+            )
+    if errors:
+        raise InvalidInput(_("Some lines cannot be ordered."), errors=errors)
+    return [
+        PricedLine(
+            product=products[line.sku],
+            quantity=line.quantity,
+            unit_price=products[line.sku].unit_price,
+        )
+        for line in merged
+    ]
+
+
+def _check_buyer(buyer: User) -> Company:
+    company = buyer.company
+    if company is None or not buyer.is_active:
+        raise NotAllowed(_("Only contact persons of a company can place orders."))
+    if not company.is_active:
+        raise NotAllowed(_("%(company)s is inactive and cannot order.") % {"company": company})
+    return company
+
+
+def _write_lines(order: Order, priced: Sequence[PricedLine]) -> None:
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            product=line.product,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            line_total=line.line_total,
+        )
+        for line in priced
+    )
+
+
+def _locked_order(order_id: int, seen_version: int | None) -> Order:
+    order = Order.objects.select_for_update().get(pk=order_id)
+    if seen_version is not None and order.version != seen_version:
+        raise StaleVersion(
+            _("Order %(number)s changed while you were looking at it. Please check it again.")
+            % {"number": order.number}
+        )
+    return order
+
+
+@transaction.atomic
+def order_place(
+    *, buyer: User, lines: Sequence[LineRequest], priced: Sequence[PricedLine] | None = None
+) -> Order:
+    """Place an order at catalog prices (or at ``priced`` lines agreed in a quote).
+
+    Rule: only an active contact of an active company orders; routing decides
+    whether it waits for approval.
+    """
+    company = _check_buyer(buyer)
+    if priced is None:
+        priced = order_lines_price(lines=lines)
+    elif not priced:
+        raise InvalidInput(_("An order needs at least one line."))
+    total = sum((line.line_total for line in priced), Decimal("0.00"))
+    order = Order.objects.create(
+        company=company,
+        placed_by=buyer,
+        status=OrderStatus.PENDING_APPROVAL,
+        total=total,
+    )
+    order.number = order_number(order.pk)
+    _write_lines(order, priced)
+    outcome = approval_route(order=order, actor=buyer)
+    order.status = outcome.status
+    order.save(update_fields=["number", "status"])
+    OrderEvent.objects.create(
+        order=order,
+        kind=OrderEventKind.PLACED,
+        actor=buyer,
+        from_status="",
+        to_status=order.status,
+        comment=outcome.comment,
+    )
+    return order
+
+
+@transaction.atomic
+def order_edit(
+    *, order_id: int, actor: User, lines: Sequence[LineRequest], seen_version: int
+) -> Order:
+    """Replace an order's lines at today's catalog prices and route it again.
+
+    Rule: only the buyer who placed it, only while it is waiting or approved;
+    decisions already taken are void because the order is no longer the same.
+    """
+    order = _locked_order(order_id, seen_version)
+    if order.placed_by_id != actor.pk:
+        raise NotAllowed(_("Only the person who placed an order can change it."))
+    if not order.is_editable:
+        raise InvalidState(
+            _("Order %(number)s is %(status)s and can no longer be changed.")
+            % {"number": order.number, "status": order.get_status_display().lower()}
+        )
+    _check_buyer(actor)
+    priced = order_lines_price(lines=lines)
+    previous = order.status
+    order.lines.all().delete()
+    _write_lines(order, priced)
+    order.total = sum((line.line_total for line in priced), Decimal("0.00"))
+    approval_steps_void(order=order, actor=actor)
+    outcome = approval_route(order=order, actor=actor)
+    order.status = outcome.status
+    order.version += 1
+    order.save(update_fields=["total", "status", "version", "updated_at"])
+    OrderEvent.objects.create(
+        order=order,
+        kind=OrderEventKind.EDITED,
+        actor=actor,
+        from_status=previous,
+        to_status=order.status,
+        comment=outcome.comment,
+    )
+    return order
+
+
+@transaction.atomic
+def order_cancel(*, order_id: int, actor: User, seen_version: int, comment: str = "") -> Order:
+    """Cancel an order (the buyer's "delete"). It stays, with its history.
+
+    Rule: only the buyer who placed it, only while it is waiting or approved.
+    """
+    order = _locked_order(order_id, seen_version)
+    if order.placed_by_id != actor.pk:
+        raise NotAllowed(_("Only the person who placed an order can cancel it."))
+    if not order.can_move_to(OrderStatus.CANCELLED):
+        raise InvalidState(
+            _("Order %(number)s is %(status)s and can no longer be cancelled.")
+            % {"number": order.number, "status": order.get_status_display().lower()}
+        )
+    previous = order.status
+    approval_steps_close(order=order, actor=actor)
+    order.status = OrderStatus.CANCELLED
+    order.version += 1
+    order.save(update_fields=["status", "version", "updated_at"])
+    OrderEvent.objects.create(
+        order=order,
+        kind=OrderEventKind.CANCELLED,
+        actor=actor,
+        from_status=previous,
+        to_status=order.status,
+        comment=comment,
+    )
+    return order
+
+
+@transaction.atomic
+def order_fulfil(*, order_id: int, actor: User, seen_version: int | None = None) -> Order:
+    """Mark an approved order fulfilled. Rule: site admins only, approved orders only."""
+    if not actor.is_staff:
+        raise NotAllowed(_("Only site admins mark orders fulfilled."))
+    order = _locked_order(order_id, seen_version)
+    if order.status != OrderStatus.APPROVED:
+        raise InvalidState(
+            _("Order %(number)s is not approved and cannot be fulfilled.")
+            % {"number": order.number}
+        )
+    order.status = OrderStatus.FULFILLED
+    order.version += 1
+    order.save(update_fields=["status", "version", "updated_at"])
+    OrderEvent.objects.create(
+        order=order,
+        kind=OrderEventKind.FULFILLED,
+        actor=actor,
+        from_status=OrderStatus.APPROVED,
+        to_status=order.status,
+    )
+    return order

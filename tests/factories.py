@@ -1,0 +1,78 @@
+from decimal import Decimal
+
+import factory
+from factory.django import DjangoModelFactory
+
+from catalog.models import Product
+from companies.models import Company, User
+from orders.models import Order, OrderStatus, order_number
+from orders.services import LineRequest, order_place
+
+PASSWORD = "a-test-password-1"
+
+
+class CompanyFactory(DjangoModelFactory):
+    class Meta:
+        model = Company
+
+    name = factory.Sequence(lambda n: f"Company {n}")
+    slug = factory.Sequence(lambda n: f"company-{n}")
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.com")
+    full_name = factory.Sequence(lambda n: f"Person {n}")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class BuyerFactory(UserFactory):
+    company = factory.SubFactory(CompanyFactory)
+
+
+class StaffFactory(UserFactory):
+    company = None
+    is_staff = True
+
+
+class ProductFactory(DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
+    name = factory.Sequence(lambda n: f"Product {n}")
+    unit_price = Decimal("10.00")
+
+
+class OrderFactory(DjangoModelFactory):
+    """A bare order row for list and query-count tests; flows use ``place_order``."""
+
+    class Meta:
+        model = Order
+        skip_postgeneration_save = True
+
+    company = factory.SubFactory(CompanyFactory)
+    placed_by = factory.SubFactory(BuyerFactory, company=factory.SelfAttribute("..company"))
+    status = OrderStatus.APPROVED
+    total = Decimal("100.00")
+
+    @factory.post_generation
+    def _number(obj, create, extracted, **kwargs):
+        if create:
+            obj.number = order_number(obj.pk)
+            obj.save(update_fields=["number"])
+
+
+def place_order(buyer: User, *lines: tuple[Product, int]) -> Order:
+    """Place an order through the service, as a buyer would."""
+    return order_place(
+        buyer=buyer, lines=[LineRequest(sku=product.sku, quantity=qty) for product, qty in lines]
+    )

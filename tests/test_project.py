@@ -1,0 +1,125 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from catalog.models import Product
+from companies.models import Company, User
+from orders.models import Order
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_production_settings_pass_the_deploy_check():
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DEBUG": "False",
+        "SECRET_KEY": "x7!k2p9q-" + "s" * 20 + "-long-random-production-key-0192837465",
+        "ALLOWED_HOSTS": "portal.example.com",
+        "DATABASE_URL": "postgres://portal@db.example.com:5432/portal",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {"PATH": os.environ.get("PATH", ""), "DEBUG": "False", "ALLOWED_HOSTS": "x.example"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import b2bportal.settings"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.django_db
+def test_seed_demo_twice_changes_nothing():
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    counts = (
+        Company.objects.count(),
+        User.objects.count(),
+        Product.objects.count(),
+        Order.objects.count(),
+    )
+
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+    assert counts == (
+        Company.objects.count(),
+        User.objects.count(),
+        Product.objects.count(),
+        Order.objects.count(),
+    )
+    assert Product.objects.count() >= 30
+    assert User.objects.filter(company__slug="acme").count() == 5
+    assert User.objects.get(email="admin@portal.example").is_staff
+
+
+@pytest.mark.django_db
+def test_demo_logins_work(client):
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    from companies.demo import DEMO_PASSWORD
+
+    response = client.post(
+        reverse("login"), {"username": "buyer1@acme.example", "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "admin:companies_company_changelist",
+        "admin:companies_company_add",
+        "admin:companies_user_changelist",
+        "admin:companies_user_add",
+        "admin:catalog_product_changelist",
+        "admin:orders_order_changelist",
+    ],
+)
+def test_admin_pages_open_for_site_admins(admin_client, url):
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    assert admin_client.get(reverse(url)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_admin_order_and_company_pages_open(admin_client):
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    order = Order.objects.first()
+    company = Company.objects.get(slug="acme")
+    assert (
+        admin_client.get(reverse("admin:orders_order_change", args=[order.pk])).status_code == 200
+    )
+    assert (
+        admin_client.get(reverse("admin:companies_company_change", args=[company.pk])).status_code
+        == 200
+    )
+
+
+@pytest.mark.django_db
+def test_a_site_admin_cannot_also_belong_to_a_company():
+    from django.db import IntegrityError
+
+    company = Company.objects.create(name="X", slug="x")
+    with pytest.raises(IntegrityError):
+        User.objects.create_user(
+            "s@example.com", "pw", full_name="S", is_staff=True, company=company
+        )
