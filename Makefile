@@ -19,6 +19,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	cp .env.example .env
 
 install: $(VENV)/.installed .env
+	@mkdir -p var
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
