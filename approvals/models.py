@@ -1,0 +1,246 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ApprovalTier(models.Model):
+    """One approver of a company and the order value from which they decide.
+
+    Several approvers may share a minimum: any one of them decides for that tier.
+    """
+
+    company = models.ForeignKey(
+        "companies.Company",
+        verbose_name=_("company"),
+        on_delete=models.CASCADE,
+        related_name="approval_tiers",
+    )
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approver"),
+        on_delete=models.CASCADE,
+        related_name="approval_tiers",
+    )
+    minimum = models.DecimalField(
+        _("minimum order value"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("Orders from this total up (inclusive) need this approver."),
+    )
+    label = models.CharField(_("label"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["minimum", "id"]
+        verbose_name = _("approval tier")
+        verbose_name_plural = _("approval tiers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "approver", "minimum"], name="approval_tier_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(minimum__gt=0), name="approval_tier_minimum_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.approver} ≥ {self.minimum}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.approver_id is None:
+            return
+        approver = self.approver
+        if approver.company_id is None or approver.company_id != self.company_id:
+            raise ValidationError(
+                {"approver": _("The approver must be a contact person of this company.")}
+            )
+        if not approver.is_active:
+            raise ValidationError({"approver": _("The approver must be an active contact.")})
+
+
+class StepStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting for an earlier step")
+    OPEN = "open", _("Waiting for a decision")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    VOID = "void", _("Void (order changed)")
+    CLOSED = "closed", _("Closed (no decision needed)")
+
+
+# Every status move of a step. An edit (or a re-route after the tiers
+# changed) voids decisions, a cancel or a rejection closes what is left.
+STEP_MOVES: dict[str, frozenset[str]] = {
+    StepStatus.WAITING: frozenset({StepStatus.OPEN, StepStatus.VOID, StepStatus.CLOSED}),
+    StepStatus.OPEN: frozenset(
+        {StepStatus.APPROVED, StepStatus.REJECTED, StepStatus.VOID, StepStatus.CLOSED}
+    ),
+    StepStatus.APPROVED: frozenset({StepStatus.VOID}),
+    StepStatus.REJECTED: frozenset(),
+    StepStatus.VOID: frozenset(),
+    StepStatus.CLOSED: frozenset(),
+}
+DECIDED_STATUSES = frozenset({StepStatus.APPROVED, StepStatus.REJECTED})
+
+
+def step_statuses_that_may_become(status: str) -> list[str]:
+    """The statuses a bulk move to ``status`` may start from, read off the moves table."""
+    return [source for source, targets in STEP_MOVES.items() if status in targets]
+
+
+class ApprovalStep(models.Model):
+    """One decision an order needs, with a snapshot of who may take it.
+
+    The minimum, label and approvers are copied when the order is routed, so
+    later changes of the tiers never rewrite what an order was routed to.
+    A step with no approvers and ``needs_site_admin`` is decided by site admins.
+    """
+
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.CASCADE, related_name="approval_steps"
+    )
+    sequence = models.PositiveSmallIntegerField(_("step"))
+    minimum = models.DecimalField(_("minimum order value"), max_digits=12, decimal_places=2)
+    label = models.CharField(_("label"), max_length=100, blank=True)
+    note = models.CharField(_("routing note"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=StepStatus.choices, default=StepStatus.WAITING
+    )
+    needs_site_admin = models.BooleanField(_("needs a site admin"), default=False)
+    approvers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="StepApprover",
+        related_name="approval_steps",
+        verbose_name=_("approvers"),
+    )
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        related_name="approval_decisions",
+        null=True,
+        blank=True,
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["order", "sequence", "id"]
+        verbose_name = _("approval step")
+        verbose_name_plural = _("approval steps")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=StepStatus.values), name="approval_step_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(minimum__gt=0), name="approval_step_minimum_positive"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=[StepStatus.APPROVED, StepStatus.REJECTED])
+                | Q(decided_by__isnull=False, decided_at__isnull=False),
+                name="approval_step_decision_has_who_and_when",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=StepStatus.REJECTED) | ~Q(comment=""),
+                name="approval_step_rejection_has_comment",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=StepStatus.OPEN) | Q(opened_at__isnull=False),
+                name="approval_step_open_has_opened_at",
+            ),
+            # Steps of the current round are numbered 1..n; void ones are history.
+            models.UniqueConstraint(
+                fields=["order", "sequence"],
+                condition=~Q(status=StepStatus.VOID),
+                name="approval_step_sequence_once",
+            ),
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=Q(status=StepStatus.OPEN),
+                name="approval_step_one_open_per_order",
+            ),
+        ]
+        indexes = [
+            # The site admins' queue: open steps nobody in the company may decide.
+            models.Index(
+                fields=["opened_at", "id"],
+                condition=Q(status=StepStatus.OPEN, needs_site_admin=True),
+                name="approval_step_staff_open_idx",
+            ),
+            # "Decided by me", newest first.
+            models.Index(
+                fields=["decided_by", "-decided_at", "-id"],
+                condition=Q(decided_by__isnull=False),
+                name="approval_step_decided_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} step {self.sequence} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == StepStatus.OPEN
+
+    @property
+    def is_decided(self) -> bool:
+        return self.status in DECIDED_STATUSES
+
+    def can_move_to(self, status: str) -> bool:
+        return status in STEP_MOVES[self.status]
+
+    def may_be_decided_by(self, user, *, order, listed: bool) -> bool:
+        """Whether ``user`` is eligible for this step of ``order`` (open or not).
+
+        ``listed``: the user is in this step's approvers snapshot. Site admins
+        decide only steps routed to them; approvers only as active contacts of
+        the order's company; nobody on their own order.
+        """
+        if not user.is_active or user.pk == order.placed_by_id:
+            return False
+        if self.needs_site_admin:
+            return user.is_staff
+        return listed and user.company_id == order.company_id
+
+
+class StepApprover(models.Model):
+    """Who may decide a step (the snapshot), with the step's openness copied in.
+
+    ``is_open`` mirrors ``step.status == "open"`` so that "what is waiting for
+    me" is read from one partial index on this table alone, whatever the size
+    of the approver's history. Only approvals services move a step's status,
+    and they update this flag in the same transaction.
+    """
+
+    step = models.ForeignKey(
+        ApprovalStep, on_delete=models.CASCADE, related_name="approver_links", db_index=False
+    )
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="approval_step_links"
+    )
+    is_open = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("step approver")
+        verbose_name_plural = _("step approvers")
+        constraints = [
+            models.UniqueConstraint(fields=["step", "approver"], name="step_approver_once"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["approver", "step"],
+                condition=Q(is_open=True),
+                name="step_approver_open_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.approver_id} on step {self.step_id}"

@@ -4,6 +4,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from approvals.admin import ApprovalTierInline, reroute_and_report, tier_preview, tiers_changed
+
 from .models import Company, User
 
 
@@ -27,7 +29,21 @@ class CompanyAdmin(admin.ModelAdmin):
     list_filter = ("is_active", "approval_mode")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
-    inlines = [ContactInline]
+    readonly_fields = ("approval_preview",)
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "is_active")}),
+        (_("Order approval"), {"fields": ("approval_mode", "approval_preview")}),
+    )
+    inlines = [ContactInline, ApprovalTierInline]
+
+    @admin.display(description=_("where orders go"))
+    def approval_preview(self, obj):
+        return tier_preview(obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change and tiers_changed(form, formsets):
+            reroute_and_report(request, self, [form.instance.pk])
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -80,5 +96,17 @@ class UserAdmin(BaseUserAdmin):
 
     @admin.action(description=_("Deactivate selected users (they can no longer log in)"))
     def deactivate(self, request, queryset):
+        company_ids = [c for c in queryset.values_list("company_id", flat=True) if c]
         updated = queryset.update(is_active=False)
         self.message_user(request, _("%(n)d users deactivated.") % {"n": updated})
+        # An approver who left no longer decides: their waiting orders move on.
+        if company_ids:
+            reroute_and_report(request, self, company_ids)
+
+    def save_model(self, request, obj, form, change):
+        previous_company = form.initial.get("company") if change else None
+        super().save_model(request, obj, form, change)
+        if change and {"is_active", "company"} & set(form.changed_data):
+            company_ids = [c for c in (previous_company, obj.company_id) if c]
+            if company_ids:
+                reroute_and_report(request, self, company_ids)

@@ -7,7 +7,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from approvals.services import approval_route, approval_steps_close, approval_steps_void
+# A module import: approvals' services import this module too (to lock and move orders).
+from approvals import services as approval_services
 from b2bportal.domain import InvalidInput, InvalidState, NotAllowed, StaleVersion
 from catalog.models import Product
 from companies.models import Company, User
@@ -143,7 +144,7 @@ def order_place(
     )
     order.number = order_number(order.pk)
     _write_lines(order, priced)
-    outcome = approval_route(order=order, actor=buyer)
+    outcome = approval_services.approval_route(order=order, actor=buyer)
     order.status = outcome.status
     order.save(update_fields=["number", "status"])
     OrderEvent.objects.create(
@@ -180,10 +181,11 @@ def order_edit(
     order.lines.all().delete()
     _write_lines(order, priced)
     order.total = sum((line.line_total for line in priced), Decimal("0.00"))
-    approval_steps_void(order=order, actor=actor)
-    outcome = approval_route(order=order, actor=actor)
-    order.status = outcome.status
+    # Bumped before routing so what approvals announces carries the new version.
     order.version += 1
+    approval_services.approval_steps_void(order=order, actor=actor)
+    outcome = approval_services.approval_route(order=order, actor=actor)
+    order.status = outcome.status
     order.save(update_fields=["total", "status", "version", "updated_at"])
     OrderEvent.objects.create(
         order=order,
@@ -211,7 +213,7 @@ def order_cancel(*, order_id: int, actor: User, seen_version: int, comment: str 
             % {"number": order.number, "status": order.get_status_display().lower()}
         )
     previous = order.status
-    approval_steps_close(order=order, actor=actor)
+    approval_services.approval_steps_close(order=order, actor=actor)
     order.status = OrderStatus.CANCELLED
     order.version += 1
     order.save(update_fields=["status", "version", "updated_at"])
@@ -248,3 +250,44 @@ def order_fulfil(*, order_id: int, actor: User, seen_version: int | None = None)
         to_status=order.status,
     )
     return order
+
+
+def order_lock(*, order_id: int, seen_version: int | None = None) -> Order:
+    """Lock an order's row for the caller's transaction; check the version the person saw.
+
+    For other apps' services that change an order through this module (the
+    lock order puts the order before its lines and approval steps).
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("order_lock needs the caller's transaction.")
+    return _locked_order(order_id, seen_version)
+
+
+def order_apply_approval(
+    *, order: Order, actor: User | None, status: str, kind: str, comment: str = ""
+) -> OrderEvent:
+    """Record an approval outcome on a locked order: status, version, event.
+
+    Rule: only the moves in ``ORDER_MOVES``; every decision bumps the version,
+    even one that leaves the status as it was (a step of a chain), so a page
+    showing the order before it is stale afterwards.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("order_apply_approval needs the caller's transaction.")
+    if not order.can_move_to(status):
+        raise InvalidState(
+            _("Order %(number)s is %(status)s and can no longer be decided.")
+            % {"number": order.number, "status": order.get_status_display().lower()}
+        )
+    previous = order.status
+    order.status = status
+    order.version += 1
+    order.save(update_fields=["status", "version", "updated_at"])
+    return OrderEvent.objects.create(
+        order=order,
+        kind=kind,
+        actor=actor,
+        from_status=previous,
+        to_status=status,
+        comment=comment,
+    )

@@ -1,0 +1,73 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .services.decisions import MAX_BULK
+
+APPROVE = "approve"
+REJECT = "reject"
+
+
+class DecisionForm(forms.Form):
+    """Approve or reject the step the person saw, at the version they saw."""
+
+    step = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    decision = forms.ChoiceField(
+        choices=[(APPROVE, _("Approve")), (REJECT, _("Reject"))], widget=forms.HiddenInput
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        help_text=_("Required to reject: the buyer reads it."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == REJECT and not (data.get("comment") or "").strip():
+            self.add_error("comment", _("Say why you reject the order: the buyer reads it."))
+        return data
+
+    @property
+    def approve(self) -> bool:
+        return self.cleaned_data["decision"] == APPROVE
+
+
+class StepVersionsField(forms.Field):
+    """Checked rows of a queue, each posted as "<step id>:<version seen>"."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": _("Select at least one order."),
+        "invalid": _("The selection could not be read; nothing was changed."),
+        "too_many": _("Approve at most %(max)d orders at once."),
+    }
+
+    def to_python(self, value) -> list[tuple[int, int]]:
+        if not value:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        items = []
+        for raw in value:
+            step, sep, version = str(raw).partition(":")
+            if not (sep and step.isdigit() and version.isdigit()):
+                raise ValidationError(self.error_messages["invalid"], code="invalid")
+            items.append((int(step), int(version)))
+        if len(items) > MAX_BULK:
+            raise ValidationError(
+                self.error_messages["too_many"], code="too_many", params={"max": MAX_BULK}
+            )
+        return items
+
+
+class BulkApproveForm(forms.Form):
+    steps = StepVersionsField()
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput(attrs={"placeholder": _("Added to every approval")}),
+    )

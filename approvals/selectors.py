@@ -1,0 +1,168 @@
+"""Reads the approval pages share, scoped to the person, with their joins."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from companies.models import ApprovalMode, Company, User
+from orders.models import Order
+from orders.selectors import order_get_for_user
+
+from .models import ApprovalStep, ApprovalTier, StepApprover, StepStatus
+from .services.routing import company_tiers, route_plan
+
+
+def approval_queue_for(*, user: User) -> QuerySet[ApprovalStep]:
+    """Open steps waiting for this approver, oldest first, with what a row shows.
+
+    Served by ``step_approver_open_idx`` (the approver's open links only), so its
+    cost follows the size of the queue, not of the approver's history.
+    """
+    if user.company_id is None or not user.is_active:
+        return ApprovalStep.objects.none()
+    return (
+        ApprovalStep.objects.filter(
+            approver_links__approver=user,
+            approver_links__is_open=True,
+            status=StepStatus.OPEN,
+            order__company_id=user.company_id,
+        )
+        .exclude(order__placed_by=user)
+        .select_related("order", "order__placed_by")
+        .order_by("opened_at", "id")
+    )
+
+
+def approval_staff_queue() -> QuerySet[ApprovalStep]:
+    """Open steps that need a site admin (nobody in the company may decide), oldest first."""
+    return (
+        ApprovalStep.objects.filter(status=StepStatus.OPEN, needs_site_admin=True)
+        .select_related("order", "order__placed_by", "order__company")
+        .order_by("opened_at", "id")
+    )
+
+
+def approval_decided_by(*, user: User) -> QuerySet[ApprovalStep]:
+    """Steps this person decided, newest first (contacts: their company's orders only)."""
+    qs = ApprovalStep.objects.filter(decided_by=user)
+    if not user.is_staff:
+        qs = qs.filter(order__company_id=user.company_id)
+    return qs.select_related("order", "order__placed_by", "order__company").order_by(
+        "-decided_at", "-id"
+    )
+
+
+def approval_buyer_choices(*, user: User) -> QuerySet[User]:
+    """The people whose orders an approver may filter the queue by."""
+    if user.company_id is None:
+        return User.objects.none()
+    return User.objects.filter(company_id=user.company_id).order_by("full_name", "email")
+
+
+@dataclass(frozen=True)
+class ApprovalNav:
+    is_approver: bool = False
+    queue_size: int = 0
+    site_admin_queue: int = 0
+
+
+def approval_nav_for(*, user: User) -> ApprovalNav:
+    """What the navigation shows: one query on the open-steps indexes."""
+    if not user.is_authenticated or not user.is_active:
+        return ApprovalNav()
+    if user.is_staff:
+        count = ApprovalStep.objects.filter(status=StepStatus.OPEN, needs_site_admin=True).count()
+        return ApprovalNav(site_admin_queue=count)
+    if user.company_id is None:
+        return ApprovalNav()
+    open_links = (
+        StepApprover.objects.filter(
+            approver_id=OuterRef("pk"),
+            is_open=True,
+            step__order__company_id=OuterRef("company_id"),
+        )
+        .order_by()
+        .values("approver_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    has_tier, queue_size = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            has_tier=Exists(
+                ApprovalTier.objects.filter(
+                    approver_id=OuterRef("pk"), company_id=OuterRef("company_id")
+                )
+            ),
+            queue_size=Coalesce(Subquery(open_links), 0),
+        )
+        .values_list("has_tier", "queue_size")
+        .get()
+    )
+    return ApprovalNav(is_approver=has_tier or queue_size > 0, queue_size=queue_size)
+
+
+@dataclass
+class ApprovalProgress:
+    """An order's approval as its pages show it."""
+
+    steps: list[ApprovalStep] = field(default_factory=list)  # the current round
+    earlier: list[ApprovalStep] = field(default_factory=list)  # decisions voided by a change
+    open_step: ApprovalStep | None = None
+    can_decide: bool = False
+
+
+def approval_progress_for(*, order: Order, user: User) -> ApprovalProgress:
+    """The order's steps with who may decide and who did; whether ``user`` may decide now."""
+    steps = list(
+        order.approval_steps.select_related("decided_by")
+        .prefetch_related(Prefetch("approvers", queryset=User.objects.order_by("full_name")))
+        .order_by("sequence", "id")
+    )
+    current = [s for s in steps if s.status != StepStatus.VOID]
+    earlier = [s for s in steps if s.status == StepStatus.VOID and s.decided_at]
+    open_step = next((s for s in current if s.is_open), None)
+    can_decide = open_step is not None and open_step.may_be_decided_by(
+        user, order=order, listed=any(a.pk == user.pk for a in open_step.approvers.all())
+    )
+    return ApprovalProgress(
+        steps=current, earlier=earlier, open_step=open_step, can_decide=can_decide
+    )
+
+
+def approval_order_for_user(*, user: User, number: str) -> Order:
+    """An order for the approval pages; 404 if missing or another company's (staff: all)."""
+    return order_get_for_user(user=user, number=number)
+
+
+def approval_step_of_order(*, order: Order, step_id: int) -> ApprovalStep:
+    """One step of this order; 404 for a step of any other order."""
+    step = ApprovalStep.objects.filter(pk=step_id, order=order).first()
+    if step is None:
+        raise Http404("No such approval step.")
+    return step
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    start: object  # Decimal; None for "below the lowest minimum"
+    end: object  # Decimal up to which this row holds; None: no upper end
+    steps: list  # PlannedStep; empty: approved at once
+
+
+def approval_tier_preview(*, company: Company) -> tuple[str, list[PreviewRow]]:
+    """Where an order of each amount goes, from the company's saved tiers, lowest first."""
+    if company.pk is None:
+        return company.approval_mode or ApprovalMode.RESPECTIVE, []
+    _mode, tiers = company_tiers(company_id=company.pk)
+    mode = company.approval_mode
+    rows = []
+    if tiers:
+        rows.append(PreviewRow(start=None, end=tiers[0].minimum, steps=[]))
+    for i, tier in enumerate(tiers):
+        end = tiers[i + 1].minimum if i + 1 < len(tiers) else None
+        plan = route_plan(total=tier.minimum, buyer_id=None, mode=mode, tiers=tiers)
+        rows.append(PreviewRow(start=tier.minimum, end=end, steps=plan))
+    return mode, rows

@@ -1,0 +1,291 @@
+"""Routing: which approval steps an order needs, from its company's tiers and mode.
+
+Orders' services call ``approval_route``, ``approval_steps_void`` and
+``approval_steps_close`` while they hold the order's row lock (lock order:
+company -> quote -> order -> order lines -> approval steps); nothing here locks
+the order again.
+
+The rules, for tiers grouped by minimum (any approver of a tier decides for it):
+
+- *respective*: the tier with the highest minimum the total reaches decides;
+- *escalating*: every tier the total reaches decides, lowest first, each step
+  opening when the one before it was approved;
+- a minimum is inclusive; below every minimum the order is approved at once;
+- nobody decides on their own order: when the buyer is an approver of a
+  required tier, the others of that tier decide; if there are none, the next
+  tier up (even above the total); if there is none, site admins
+  (``needs_site_admin``). In a chain, a step whose deciders would be the same
+  tier as the next step's is folded into that step.
+
+Only active contacts of the order's company count as approvers.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from approvals.models import (
+    ApprovalStep,
+    ApprovalTier,
+    StepApprover,
+    StepStatus,
+    step_statuses_that_may_become,
+)
+from companies.models import ApprovalMode, User
+from notifications import events
+from orders.models import Order, OrderStatus
+
+
+@dataclass(frozen=True)
+class TierApprover:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Tier:
+    """Everyone who decides from one minimum up."""
+
+    minimum: Decimal
+    label: str
+    approvers: tuple[TierApprover, ...]
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    minimum: Decimal
+    label: str
+    approvers: tuple[TierApprover, ...]
+    note: str = ""
+
+    @property
+    def needs_site_admin(self) -> bool:
+        return not self.approvers
+
+    @property
+    def signature(self) -> tuple[Decimal, frozenset[int]]:
+        return (self.minimum, frozenset(a.id for a in self.approvers))
+
+
+@dataclass(frozen=True)
+class RoutingOutcome:
+    """What routing decided: the order's status, a line for its history, the new steps."""
+
+    status: str
+    comment: str
+    steps: tuple[ApprovalStep, ...] = ()
+
+
+def step_signature(step: ApprovalStep, approver_ids: Sequence[int]) -> tuple[Decimal, frozenset]:
+    """A stored step in the shape of ``PlannedStep.signature``, to compare routes."""
+    return (step.minimum, frozenset(approver_ids))
+
+
+def company_tiers(*, company_id: int) -> tuple[str, list[Tier]]:
+    """The company's mode and its tiers by minimum, in one query.
+
+    Approvers who are inactive or no longer contacts of the company do not
+    decide, but their tier stays: with nobody left it routes up like a tier
+    whose only approver placed the order, so a minimum never silently lapses.
+    """
+    rows = (
+        ApprovalTier.objects.filter(company_id=company_id)
+        .order_by("minimum", "id")
+        .values_list(
+            "minimum",
+            "label",
+            "approver_id",
+            "approver__full_name",
+            "approver__is_active",
+            "approver__company_id",
+            "company__approval_mode",
+        )
+    )
+    mode = ApprovalMode.RESPECTIVE
+    grouped: dict[Decimal, tuple[str, list[TierApprover]]] = {}
+    for minimum, label, approver_id, name, active, approver_company_id, company_mode in rows:
+        mode = company_mode
+        tier_label, approvers = grouped.setdefault(minimum, (label, []))
+        if label and not tier_label:
+            grouped[minimum] = (label, approvers)
+        if active and approver_company_id == company_id:
+            approvers.append(TierApprover(id=approver_id, name=name))
+    tiers = [
+        Tier(minimum=minimum, label=label, approvers=tuple(approvers))
+        for minimum, (label, approvers) in grouped.items()
+    ]
+    return mode, tiers
+
+
+def _deciding_tier(tiers: Sequence[Tier], index: int, buyer_id: int | None) -> int | None:
+    """The first tier from ``index`` up with an approver other than the buyer; None: site admins."""
+    for candidate in range(index, len(tiers)):
+        if any(a.id != buyer_id for a in tiers[candidate].approvers):
+            return candidate
+    return None
+
+
+def route_plan(
+    *, total: Decimal, buyer_id: int | None, mode: str, tiers: Sequence[Tier]
+) -> list[PlannedStep]:
+    """The steps an order of ``total`` placed by ``buyer_id`` needs; empty: approved at once.
+
+    Pure: the admin's preview and the tests use it as routing does.
+    """
+    reached = [i for i, tier in enumerate(tiers) if tier.minimum <= total]
+    if not reached:
+        return []
+    required = reached[-1:] if mode == ApprovalMode.RESPECTIVE else reached
+    planned: list[tuple[int | None, PlannedStep]] = []
+    for index in required:
+        tier = tiers[index]
+        target = _deciding_tier(tiers, index, buyer_id)
+        if target is None:
+            approvers: tuple[TierApprover, ...] = ()
+            note = _("Nobody in the company may approve it, so a site admin decides.")
+        else:
+            approvers = tuple(a for a in tiers[target].approvers if a.id != buyer_id)
+            if target != index:
+                note = _("No approver of this tier may decide it: the next tier up does.")
+            elif len(approvers) < len(tier.approvers):
+                note = _("The buyer is an approver of this tier; the others decide.")
+            else:
+                note = ""
+        step = PlannedStep(minimum=tier.minimum, label=tier.label, approvers=approvers, note=note)
+        if planned and planned[-1][0] == target:
+            # The tier below went up to these same deciders: one decision covers both.
+            step = PlannedStep(
+                minimum=step.minimum,
+                label=step.label,
+                approvers=step.approvers,
+                note=step.note
+                or _("Also decides for the tier below, which has no approver who may decide it."),
+            )
+            planned[-1] = (target, step)
+        else:
+            planned.append((target, step))
+    return [step for _target, step in planned]
+
+
+def names(approvers: Sequence[TierApprover]) -> str:
+    return _(" or ").join(a.name for a in approvers)
+
+
+def describe_plan(plan: Sequence[PlannedStep]) -> str:
+    """One line for the order's history: who decides first."""
+    first = plan[0]
+    if first.needs_site_admin:
+        who = _("a site admin (nobody in the company may approve it)")
+    else:
+        who = names(first.approvers)
+    if len(plan) == 1:
+        return _("Waiting for approval by %(who)s.") % {"who": who}
+    return ngettext(
+        "Waiting for approval in %(n)d step, first by %(who)s.",
+        "Waiting for approval in %(n)d steps, first by %(who)s.",
+        len(plan),
+    ) % {"n": len(plan), "who": who}
+
+
+def create_steps(
+    *, order: Order, plan: Sequence[PlannedStep], first_sequence: int, open_first: bool
+) -> list[ApprovalStep]:
+    """Write planned steps and their approvers in two queries, whatever their number."""
+    now = timezone.now()
+    steps = [
+        ApprovalStep(
+            order=order,
+            sequence=first_sequence + i,
+            minimum=planned.minimum,
+            label=planned.label,
+            note=planned.note,
+            needs_site_admin=planned.needs_site_admin,
+            status=StepStatus.OPEN if open_first and i == 0 else StepStatus.WAITING,
+            opened_at=now if open_first and i == 0 else None,
+        )
+        for i, planned in enumerate(plan)
+    ]
+    ApprovalStep.objects.bulk_create(steps)
+    links = [
+        StepApprover(step=step, approver_id=approver.id, is_open=step.is_open)
+        for step, planned in zip(steps, plan, strict=True)
+        for approver in planned.approvers
+    ]
+    if links:
+        StepApprover.objects.bulk_create(links)
+    return steps
+
+
+def step_open(*, step: ApprovalStep) -> None:
+    """Open a waiting step of a chain (its order is locked by the caller)."""
+    step.status = StepStatus.OPEN
+    step.opened_at = timezone.now()
+    step.save(update_fields=["status", "opened_at"])
+    StepApprover.objects.filter(step=step).update(is_open=True)
+
+
+def approval_route(*, order: Order, actor: User) -> RoutingOutcome:
+    """Create the approval steps an order needs; say which status it takes.
+
+    Rule: see this module's docstring. The caller holds the order's row lock and
+    saves the status; ``order.status`` is set here too so the announcement of
+    an opened step sees the order as it will be saved. A constant number of
+    queries: the tiers, then one insert of steps and one of their approvers.
+    """
+    mode, tiers = company_tiers(company_id=order.company_id)
+    plan = route_plan(total=order.total, buyer_id=order.placed_by_id, mode=mode, tiers=tiers)
+    if not plan:
+        order.status = OrderStatus.APPROVED
+        comment = (
+            _("No approval needed: the total is below every approval minimum.")
+            if tiers
+            else _("No approval needed.")
+        )
+        return RoutingOutcome(status=OrderStatus.APPROVED, comment=comment)
+    steps = create_steps(order=order, plan=plan, first_sequence=1, open_first=True)
+    order.status = OrderStatus.PENDING_APPROVAL
+    events.order_waiting_for_approval(order=order, step=steps[0], actor=actor)
+    return RoutingOutcome(
+        status=OrderStatus.PENDING_APPROVAL, comment=describe_plan(plan), steps=tuple(steps)
+    )
+
+
+def _end_steps(*, order: Order, actor: User, to: str, reason: str) -> list[ApprovalStep]:
+    steps = list(
+        ApprovalStep.objects.select_for_update()
+        .filter(order=order, status__in=step_statuses_that_may_become(to))
+        .order_by("sequence")
+    )
+    if not steps:
+        return []
+    open_step = next((s for s in steps if s.is_open), None)
+    approvers = list(open_step.approvers.all()) if open_step else []
+    ApprovalStep.objects.filter(pk__in=[s.pk for s in steps]).update(status=to)
+    if open_step is not None:
+        StepApprover.objects.filter(step=open_step, is_open=True).update(is_open=False)
+        events.order_left_queue(order=order, actor=actor, approvers=approvers, reason=reason)
+    for step in steps:
+        step.status = to
+    return steps
+
+
+def approval_steps_void(*, order: Order, actor: User) -> None:
+    """The order changed: decisions taken so far no longer count.
+
+    Rule: waiting, open and approved steps become void (kept, with who decided
+    them, as history); the caller routes the order again. Whoever had it in
+    their queue is told it left (reason "edited").
+    """
+    _end_steps(order=order, actor=actor, to=StepStatus.VOID, reason="edited")
+
+
+def approval_steps_close(*, order: Order, actor: User) -> None:
+    """The order was cancelled: nobody needs to decide any more.
+
+    Rule: waiting and open steps close; decisions already taken stay as they were.
+    """
+    _end_steps(order=order, actor=actor, to=StepStatus.CLOSED, reason="cancelled")

@@ -1,0 +1,116 @@
+"""What happens to orders already waiting when a company's approval setup changes.
+
+The rule, chosen so that no order is stuck with an approver who left and no
+decision is rewritten:
+
+- Orders still waiting for approval follow the company's current tiers, mode
+  and active approvers: ``approval_company_reroute`` routes each of them again
+  and compares the result with the steps it has.
+- Where the new route starts with the same steps (same minimum, same
+  approvers) those steps are kept, decisions and all. From the first step that
+  differs, the old steps become void (kept as history, with who decided them)
+  and the new ones take their place; if nothing is left to decide the order
+  is approved.
+- An order whose route is unchanged is not touched. Each re-routed order gets a
+  "Re-routed" event in its history naming the site admin who changed the
+  tiers, and its version moves on, so a page opened before is stale.
+- Orders already approved, rejected, cancelled or fulfilled are never touched;
+  their steps stay the snapshot they were decided on.
+
+Django admin calls this after it saved a company's tiers or mode, or changed
+an approver's account; the admin page says which orders moved.
+"""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from approvals.models import ApprovalStep, StepApprover, StepStatus
+from companies.models import Company, User
+from notifications import events
+
+# A module import: orders' services import this package while they load.
+from orders import services as order_services
+from orders.models import Order, OrderEventKind, OrderStatus
+
+from .routing import (
+    PlannedStep,
+    Tier,
+    company_tiers,
+    create_steps,
+    describe_plan,
+    route_plan,
+    step_signature,
+)
+
+CURRENT_ROUND = (StepStatus.WAITING, StepStatus.OPEN, StepStatus.APPROVED)
+
+
+def _reroute_order(*, order: Order, mode: str, tiers: list[Tier], actor: User) -> bool:
+    steps = list(
+        ApprovalStep.objects.select_for_update()
+        .filter(order=order, status__in=CURRENT_ROUND)
+        .order_by("sequence")
+    )
+    approver_ids: dict[int, list[int]] = {step.pk: [] for step in steps}
+    for step_id, approver_id in StepApprover.objects.filter(step__in=steps).values_list(
+        "step_id", "approver_id"
+    ):
+        approver_ids[step_id].append(approver_id)
+    plan: list[PlannedStep] = route_plan(
+        total=order.total, buyer_id=order.placed_by_id, mode=mode, tiers=tiers
+    )
+    kept = 0
+    for step, planned in zip(steps, plan, strict=False):
+        if step_signature(step, approver_ids[step.pk]) != planned.signature:
+            break
+        kept += 1
+    if kept == len(steps) == len(plan):
+        return False
+
+    dropped = steps[kept:]
+    ApprovalStep.objects.filter(pk__in=[s.pk for s in dropped]).update(status=StepStatus.VOID)
+    StepApprover.objects.filter(step__in=dropped, is_open=True).update(is_open=False)
+    still_open = any(step.is_open for step in steps[:kept])
+    new_steps = create_steps(
+        order=order,
+        plan=plan[kept:],
+        first_sequence=steps[kept - 1].sequence + 1 if kept else 1,
+        open_first=not still_open,
+    )
+    if still_open:
+        status = OrderStatus.PENDING_APPROVAL
+        comment = _("Approval tiers changed: the open step stays, the steps after it changed.")
+    elif new_steps:
+        status = OrderStatus.PENDING_APPROVAL
+        comment = _("Approval tiers changed. %(route)s") % {"route": describe_plan(plan[kept:])}
+    else:
+        status = OrderStatus.APPROVED
+        comment = _("Approval tiers changed: no further approval needed.")
+    order_services.order_apply_approval(
+        order=order, actor=actor, status=status, kind=OrderEventKind.REROUTED, comment=comment
+    )
+    for step in new_steps:
+        if step.is_open:
+            events.order_waiting_for_approval(order=order, step=step, actor=actor)
+    return True
+
+
+@transaction.atomic
+def approval_company_reroute(*, company_id: int, actor: User) -> list[Order]:
+    """Route the company's waiting orders again after its approval setup changed.
+
+    Rule: see this module's docstring. Returns the orders whose route changed.
+    """
+    list(Company.objects.select_for_update().filter(pk=company_id).values_list("pk", flat=True))
+    mode, tiers = company_tiers(company_id=company_id)
+    waiting = Order.objects.filter(
+        company_id=company_id, status=OrderStatus.PENDING_APPROVAL
+    ).order_by("pk")
+    rerouted = []
+    for order_id in waiting.values_list("pk", flat=True):
+        order = order_services.order_lock(order_id=order_id)
+        if order.status != OrderStatus.PENDING_APPROVAL:
+            continue
+        if _reroute_order(order=order, mode=mode, tiers=tiers, actor=actor):
+            rerouted.append(order)
+    return rerouted

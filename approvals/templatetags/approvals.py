@@ -1,0 +1,16 @@
+from django import template
+
+from approvals.selectors import ApprovalNav, approval_nav_for
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def approval_nav(context) -> ApprovalNav:
+    """The approval links of the navigation and the size of my queue (one query a request)."""
+    request = context.get("request")
+    if request is None:
+        return ApprovalNav()
+    if not hasattr(request, "_approval_nav"):
+        request._approval_nav = approval_nav_for(user=request.user)
+    return request._approval_nav

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "approvals"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("decided/", views.history, name="history"),
+    path("site-admin/", views.staff_queue, name="staff_queue"),
+    path("bulk-approve/", views.bulk_approve, name="bulk_approve"),
+    path("orders/<str:number>/", views.order, name="order"),
+    path("orders/<str:number>/decide/", views.decide, name="decide"),
+]

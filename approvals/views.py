@@ -1,0 +1,159 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from b2bportal.domain import DomainError, NotAllowed
+from b2bportal.pagination import paginate
+from orders.models import OrderStatus
+
+from .filters import ApprovalQueueFilter, DecidedFilter
+from .forms import BulkApproveForm, DecisionForm
+from .selectors import (
+    approval_decided_by,
+    approval_order_for_user,
+    approval_progress_for,
+    approval_queue_for,
+    approval_staff_queue,
+    approval_step_of_order,
+)
+from .services import approval_step_decide, approval_steps_bulk_approve
+
+
+def _staff_required(user) -> None:
+    if not user.is_staff:
+        raise PermissionDenied(_("Only site admins decide orders that need a site admin."))
+
+
+@login_required
+def queue(request):
+    if request.user.is_staff:
+        return redirect("approvals:staff_queue")
+    queue_filter = ApprovalQueueFilter(
+        request.GET, queryset=approval_queue_for(user=request.user), request=request
+    )
+    page = paginate(queue_filter.qs, request.GET.get("page"))
+    return render(
+        request,
+        "approvals/step_queue.html",
+        {"filter": queue_filter, "page": page, "bulk_form": BulkApproveForm()},
+    )
+
+
+@login_required
+def staff_queue(request):
+    _staff_required(request.user)
+    page = paginate(approval_staff_queue(), request.GET.get("page"))
+    return render(
+        request, "approvals/step_staff_queue.html", {"page": page, "bulk_form": BulkApproveForm()}
+    )
+
+
+@login_required
+def history(request):
+    decided_filter = DecidedFilter(request.GET, queryset=approval_decided_by(user=request.user))
+    page = paginate(decided_filter.qs, request.GET.get("page"))
+    return render(request, "approvals/step_history.html", {"filter": decided_filter, "page": page})
+
+
+def _order_page(request, order, form=None, status=200):
+    progress = approval_progress_for(order=order, user=request.user)
+    if form is not None and not progress.can_decide:
+        # A refused form from someone who may not decide: say no, not what was wrong.
+        raise PermissionDenied(_("This order is not waiting for you."))
+    if form is None and progress.can_decide:
+        form = DecisionForm(initial={"step": progress.open_step.pk, "version": order.version})
+    return render(
+        request,
+        "approvals/order_decide.html",
+        {
+            "order": order,
+            "approval": progress,
+            "decision_form": form if progress.can_decide else None,
+            "can_change": False,
+        },
+        status=status,
+    )
+
+
+@login_required
+def order(request, number: str):
+    return _order_page(request, approval_order_for_user(user=request.user, number=number))
+
+
+@login_required
+@require_POST
+def decide(request, number: str):
+    order = approval_order_for_user(user=request.user, number=number)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return _order_page(request, order, form=form, status=400)
+    step = approval_step_of_order(order=order, step_id=form.cleaned_data["step"])
+    try:
+        decided = approval_step_decide(
+            step_id=step.pk,
+            actor=request.user,
+            approve=form.approve,
+            comment=form.cleaned_data["comment"],
+            seen_version=form.cleaned_data["version"],
+        )
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("approvals:order", number=order.number)
+    messages.success(request, _decision_message(decided, approved=form.approve))
+    return redirect("approvals:staff_queue" if request.user.is_staff else "approvals:queue")
+
+
+def _decision_message(order, *, approved: bool) -> str:
+    if not approved:
+        return _("Order %(number)s rejected.") % {"number": order.number}
+    if order.status == OrderStatus.APPROVED:
+        return _("Order %(number)s approved.") % {"number": order.number}
+    return _("Your approval of %(number)s is recorded; it now goes to the next approver.") % {
+        "number": order.number
+    }
+
+
+@login_required
+@require_POST
+def bulk_approve(request):
+    back = "approvals:staff_queue" if request.user.is_staff else "approvals:queue"
+    form = BulkApproveForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("steps", []) + form.errors.get("comment", []):
+            messages.error(request, error)
+        return redirect(back)
+    results = approval_steps_bulk_approve(
+        actor=request.user,
+        items=form.cleaned_data["steps"],
+        comment=form.cleaned_data["comment"],
+    )
+    if all(r.denied for r in results):
+        raise PermissionDenied(_("None of the selected orders is waiting for you."))
+    done = [r.order.number for r in results if r.ok and r.order.status == OrderStatus.APPROVED]
+    forwarded = [r.order.number for r in results if r.ok and r.order.status != OrderStatus.APPROVED]
+    if done:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)d order approved: %(numbers)s.",
+                "%(n)d orders approved: %(numbers)s.",
+                len(done),
+            )
+            % {"n": len(done), "numbers": ", ".join(done)},
+        )
+    if forwarded:
+        messages.success(
+            request,
+            _("Approved your step of %(numbers)s; they now go to the next approver.")
+            % {"numbers": ", ".join(forwarded)},
+        )
+    for result in results:
+        if not result.ok:
+            messages.error(request, result.error)
+    return redirect(back)
