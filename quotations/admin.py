@@ -1,0 +1,78 @@
+from django.contrib import admin
+
+from .models import Quote, QuoteEvent, QuoteLine, QuoteMessage, QuoteRevision
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class QuoteLineInline(ReadOnlyInline):
+    model = QuoteLine
+    fields = ("product", "quantity", "target_unit_price", "offered_unit_price")
+    readonly_fields = fields
+
+
+class QuoteRevisionInline(ReadOnlyInline):
+    model = QuoteRevision
+    fields = ("number", "kind", "author", "created_at", "expires_at", "lines")
+    readonly_fields = fields
+
+
+class QuoteMessageInline(ReadOnlyInline):
+    model = QuoteMessage
+    fields = ("created_at", "author", "body")
+    readonly_fields = fields
+
+
+class QuoteEventInline(ReadOnlyInline):
+    model = QuoteEvent
+    fields = ("created_at", "kind", "actor", "from_status", "to_status", "comment")
+    readonly_fields = fields
+
+
+@admin.register(Quote)
+class QuoteAdmin(admin.ModelAdmin):
+    """Read-mostly: quotes are answered on the quote desk, through services."""
+
+    list_display = (
+        "number",
+        "company",
+        "requested_by",
+        "status",
+        "last_activity_at",
+        "expires_at",
+        "order",
+    )
+    list_filter = ("status", "company")
+    list_select_related = ("company", "requested_by", "order")
+    search_fields = ("number", "company__name", "requested_by__email")
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    readonly_fields = (
+        "number",
+        "company",
+        "requested_by",
+        "status",
+        "version",
+        "expires_at",
+        "order",
+        "last_activity_at",
+        "created_at",
+        "updated_at",
+    )
+    fields = readonly_fields
+    inlines = [QuoteLineInline, QuoteRevisionInline, QuoteMessageInline, QuoteEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

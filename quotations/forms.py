@@ -1,0 +1,226 @@
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.forms import formset_factory
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from catalog.selectors import product_map_by_sku
+from orders.forms import OrderLineForm
+from orders.models import MAX_LINE_QUANTITY
+
+from .models import MAX_MESSAGE_LENGTH, MAX_QUOTE_LINES, MAX_UNIT_PRICE, Quote
+from .services import OfferedLine, QuoteLineRequest
+
+OFFER_VALID_DAYS = 14
+
+
+def _price_field(label, *, required: bool) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        min_value=0,
+        max_value=MAX_UNIT_PRICE,
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"min": 0, "max": MAX_UNIT_PRICE, "step": "0.01"}),
+    )
+
+
+def _text_field(label, *, required: bool, rows: int = 3) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=MAX_MESSAGE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": rows, "maxlength": MAX_MESSAGE_LENGTH}),
+    )
+
+
+class QuoteLineForm(OrderLineForm):
+    """A row of SKU, quantity and, optionally, the unit price the buyer hopes for."""
+
+    target_unit_price = _price_field(_("Target unit price"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("target_unit_price") is not None and not data.get("sku"):
+            self.add_error("sku", _("Which product?"))
+        return data
+
+
+class BaseQuoteLineFormSet(forms.BaseFormSet):
+    """Rows of SKU, quantity and target price; empty rows are ignored."""
+
+    def clean(self):
+        if any(self.errors):
+            return
+        rows = [dict(f.cleaned_data) for f in self.forms if f.cleaned_data.get("sku")]
+        if not rows:
+            raise forms.ValidationError(_("Add at least one product to the quote."))
+        products = product_map_by_sku(skus=[r["sku"] for r in rows])
+        for form in self.forms:
+            sku = form.cleaned_data.get("sku")
+            if sku and sku not in products:
+                form.add_error(
+                    "sku", _("No product you can order has the SKU %(sku)s.") % {"sku": sku}
+                )
+        if any(self.errors):
+            return
+        totals: dict[str, int] = {}
+        targets: dict[str, set] = {}
+        for row in rows:
+            totals[row["sku"]] = totals.get(row["sku"], 0) + row["quantity"]
+            if row.get("target_unit_price") is not None:
+                targets.setdefault(row["sku"], set()).add(row["target_unit_price"])
+        for sku, quantity in totals.items():
+            if quantity > MAX_LINE_QUANTITY:
+                raise forms.ValidationError(
+                    _("%(sku)s: at most %(max)s per quote.")
+                    % {"sku": sku, "max": f"{MAX_LINE_QUANTITY:,}"}
+                )
+            if len(targets.get(sku, ())) > 1:
+                raise forms.ValidationError(
+                    _("%(sku)s has two different target prices.") % {"sku": sku}
+                )
+
+    def line_requests(self) -> list[QuoteLineRequest]:
+        return [
+            QuoteLineRequest(
+                sku=f.cleaned_data["sku"],
+                quantity=f.cleaned_data["quantity"],
+                target_unit_price=f.cleaned_data.get("target_unit_price"),
+            )
+            for f in self.forms
+            if f.cleaned_data.get("sku")
+        ]
+
+
+QuoteLineFormSet = formset_factory(
+    QuoteLineForm,
+    formset=BaseQuoteLineFormSet,
+    extra=3,
+    max_num=MAX_QUOTE_LINES,
+    validate_max=True,
+    absolute_max=MAX_QUOTE_LINES,
+)
+
+
+def quote_line_formset(*, data=None, quote: Quote | None = None, initial=None):
+    """The buyer's rows; for an edit, the quote's lines as they are now, plus empty rows."""
+    if quote is not None:
+        initial = [
+            {
+                "sku": line.product.sku,
+                "quantity": line.quantity,
+                "target_unit_price": line.target_unit_price,
+            }
+            for line in quote.lines.all()
+        ]
+    return QuoteLineFormSet(data, prefix="lines", initial=initial)
+
+
+class VersionForm(forms.Form):
+    """The version of the quote the person saw, posted back with every change."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class QuoteRequestForm(forms.Form):
+    message = _text_field(_("Message to the seller"), required=True, rows=4)
+
+
+class QuoteEditForm(VersionForm):
+    message = _text_field(_("Message (optional)"), required=False)
+
+
+class WithdrawForm(VersionForm):
+    comment = _text_field(_("Why (optional)"), required=False, rows=2)
+
+
+class RejectForm(VersionForm):
+    reason = _text_field(_("Reason"), required=True)
+
+
+class AcceptAsRequestedForm(VersionForm):
+    message = _text_field(_("Message (optional)"), required=False, rows=2)
+
+
+class MessageForm(forms.Form):
+    body = _text_field(_("Message"), required=True)
+
+
+class OfferForm(VersionForm):
+    expires_on = forms.DateField(
+        label=_("Valid until (inclusive)"),
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": "form-control", "required": True}, format="%Y-%m-%d"
+        ),
+    )
+    message = _text_field(_("Message (optional)"), required=False)
+
+    def expires_at(self) -> datetime:
+        """The end of the chosen day, in the portal's time zone."""
+        return timezone.make_aware(datetime.combine(self.cleaned_data["expires_on"], time.max))
+
+
+class OfferLineForm(forms.Form):
+    line_id = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    unit_price = _price_field(_("Offered unit price"), required=True)
+    quantity = forms.IntegerField(
+        label=_("Quantity"),
+        required=False,
+        min_value=1,
+        max_value=MAX_LINE_QUANTITY,
+        widget=forms.NumberInput(attrs={"min": 1, "max": MAX_LINE_QUANTITY, "step": 1}),
+    )
+
+
+class BaseOfferLineFormSet(forms.BaseFormSet):
+    def offered_lines(self) -> list[OfferedLine]:
+        return [
+            OfferedLine(
+                line_id=f.cleaned_data["line_id"],
+                unit_price=f.cleaned_data["unit_price"],
+                quantity=f.cleaned_data.get("quantity"),
+            )
+            for f in self.forms
+        ]
+
+
+OfferLineFormSet = formset_factory(
+    OfferLineForm,
+    formset=BaseOfferLineFormSet,
+    extra=0,
+    max_num=MAX_QUOTE_LINES,
+    validate_max=True,
+    absolute_max=MAX_QUOTE_LINES,
+)
+
+
+def offer_forms(*, quote: Quote, data=None) -> tuple[OfferForm, BaseOfferLineFormSet]:
+    """The desk's offer: one row per line, starting from the price the buyer asked for."""
+    lines = list(quote.lines.all())
+    expires_on = timezone.localdate() + timedelta(days=OFFER_VALID_DAYS)
+    if quote.expires_at is not None and quote.expires_at > timezone.now():
+        expires_on = timezone.localtime(quote.expires_at).date()
+    form = OfferForm(
+        data, prefix="offer", initial={"version": quote.version, "expires_on": expires_on}
+    )
+    formset = OfferLineFormSet(
+        data,
+        prefix="offer-lines",
+        initial=[
+            {
+                "line_id": line.pk,
+                "unit_price": line.offered_unit_price
+                if line.offered_unit_price is not None
+                else line.requested_unit_price,
+                "quantity": line.quantity,
+            }
+            for line in lines
+        ],
+    )
+    by_id = {line.pk: line for line in lines}
+    for i, row in enumerate(formset.forms):
+        row.line = by_id.get(row.initial.get("line_id")) if i < len(lines) else None
+    return form, formset

@@ -1,0 +1,142 @@
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from companies.models import User
+
+from .models import (
+    DESK_PERMISSION,
+    EVENTS_TOLD_BY_REVISIONS,
+    WAITING_FOR,
+    Quote,
+    QuoteEvent,
+    QuoteLine,
+    QuoteMessage,
+    QuoteRevision,
+    Side,
+    desk_rank,
+)
+
+
+def _line_count():
+    """Lines per quote as a subquery: no GROUP BY, so a list page reads its index."""
+    per_quote = (
+        QuoteLine.objects.filter(quote=OuterRef("pk"))
+        .order_by()
+        .values("quote")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(per_quote, output_field=IntegerField()), 0)
+
+
+def quote_side(*, user: User, quote: Quote) -> str:
+    """``"buyer"`` for the asking company's contacts, ``"seller"`` for the desk, else ``""``."""
+    if user.is_staff:
+        return Side.SELLER if user.is_active and user.has_perm(DESK_PERMISSION) else ""
+    if user.company_id is not None and user.company_id == quote.company_id:
+        return Side.BUYER
+    return ""
+
+
+def quote_visible_to(*, user: User) -> QuerySet[Quote]:
+    """Quotes a person may see: the desk all, contacts their company's, others none."""
+    qs = Quote.objects.all()
+    if user.is_staff:
+        return qs if user.has_perm(DESK_PERMISSION) else qs.none()
+    if user.company_id is None:
+        return qs.none()
+    return qs.filter(company_id=user.company_id)
+
+
+def quote_list_for_contact(*, user: User) -> QuerySet[Quote]:
+    """My company's quotes, latest activity first, with what each row shows, in one query."""
+    return (
+        quote_visible_to(user=user)
+        .select_related("requested_by")
+        .annotate(line_count=_line_count())
+        .order_by("-last_activity_at", "-id")
+    )
+
+
+def quote_desk_list(*, user: User) -> QuerySet[Quote]:
+    """All quotes for the desk: waiting for the seller first, the longest waiting on top."""
+    return (
+        quote_visible_to(user=user)
+        .select_related("company", "requested_by")
+        .annotate(line_count=_line_count(), desk_rank=desk_rank())
+        .order_by("desk_rank", "last_activity_at", "id")
+    )
+
+
+def quote_desk_counts(*, user: User) -> dict[str, int]:
+    """How many quotes wait for each side, in one query over the status index."""
+    rows = (
+        quote_visible_to(user=user)
+        .filter(status__in=list(WAITING_FOR))
+        .order_by()
+        .values("status")
+        .annotate(n=Count("id"))
+    )
+    counts = {Side.SELLER.value: 0, Side.BUYER.value: 0}
+    for row in rows:
+        counts[WAITING_FOR[row["status"]]] += row["n"]
+    return counts
+
+
+def quote_get_for_user(*, user: User, number: str) -> Quote:
+    """One quote with its lines, revisions, thread and history; 404 if not the person's."""
+    try:
+        return (
+            quote_visible_to(user=user)
+            .select_related("company", "requested_by", "order")
+            .prefetch_related(
+                Prefetch("lines", queryset=QuoteLine.objects.select_related("product")),
+                Prefetch("revisions", queryset=QuoteRevision.objects.select_related("author")),
+                Prefetch("messages", queryset=QuoteMessage.objects.select_related("author")),
+                Prefetch("events", queryset=QuoteEvent.objects.select_related("actor")),
+            )
+            .get(number=number)
+        )
+    except Quote.DoesNotExist:
+        raise Http404("No such quote.") from None
+
+
+@dataclass
+class TimelineEntry:
+    kind: str  # "revision", "message" or "event"
+    at: datetime
+    item: Any
+    changes: list[dict] = field(default_factory=list)
+
+
+_KIND_ORDER = {"event": 0, "revision": 1, "message": 2}
+
+
+def quote_timeline(*, quote: Quote) -> list[TimelineEntry]:
+    """Revisions, messages and status moves of a prefetched quote, in time order.
+
+    Each revision carries what changed since the one before; events a revision
+    already tells (request, edit, offer) are left out.
+    """
+    entries: list[TimelineEntry] = []
+    previous = None
+    for revision in quote.revisions.all():
+        entries.append(
+            TimelineEntry(
+                "revision", revision.created_at, revision, revision.changes_since(previous)
+            )
+        )
+        previous = revision
+    entries.extend(TimelineEntry("message", m.created_at, m) for m in quote.messages.all())
+    entries.extend(
+        TimelineEntry("event", e.created_at, e)
+        for e in quote.events.all()
+        if e.kind not in EVENTS_TOLD_BY_REVISIONS
+    )
+    entries.sort(key=lambda e: (e.at, _KIND_ORDER[e.kind], e.item.pk))
+    return entries

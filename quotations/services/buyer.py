@@ -1,0 +1,182 @@
+"""What the buyer's side does with a quote: ask, change, withdraw, accept, order."""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from b2bportal.domain import InvalidState
+from companies.models import User
+from notifications import events as notify
+from orders.services import PricedLine, order_place
+
+from ..models import (
+    CENT,
+    Quote,
+    QuoteEventKind,
+    QuoteLine,
+    QuoteStatus,
+    RevisionKind,
+    quote_number,
+)
+from ._common import (
+    AskedLine,
+    CheckedLine,
+    check_contact,
+    check_lines,
+    check_move,
+    check_not_expired,
+    check_requester,
+    check_version,
+    clean_text,
+    lock_quote,
+    touch,
+    write_event,
+    write_message,
+    write_revision,
+)
+
+
+def _write_lines(quote: Quote, lines: Sequence[CheckedLine]) -> None:
+    QuoteLine.objects.bulk_create(
+        QuoteLine(
+            quote=quote,
+            product=line.product,
+            quantity=line.quantity,
+            target_unit_price=line.target_unit_price,
+        )
+        for line in lines
+    )
+
+
+@transaction.atomic
+def quote_request(*, buyer: User, lines: Sequence[AskedLine], message: str = "") -> Quote:
+    """Ask the seller for a price on one or more lines.
+
+    Rule: an active contact of an active company; at least one line of an active
+    product, 1..100,000 each; target prices 0..1,000,000; a message up to 5,000
+    characters. ``lines`` are ``QuoteLineRequest`` (or an order form's ``LineRequest``).
+    """
+    company = check_requester(buyer)
+    checked = check_lines(lines=lines)
+    body = clean_text(message, required=False)
+    quote = Quote.objects.create(company=company, requested_by=buyer, status=QuoteStatus.REQUESTED)
+    quote.number = quote_number(quote.pk)
+    quote.save(update_fields=["number"])
+    _write_lines(quote, checked)
+    write_revision(quote, kind=RevisionKind.REQUESTED, author=buyer)
+    write_event(quote, kind=QuoteEventKind.REQUESTED, actor=buyer, from_status="")
+    write_message(quote, author=buyer, body=body)
+    notify.quote_requested(quote=quote, actor=buyer)
+    return quote
+
+
+@transaction.atomic
+def quote_edit(
+    *, quote_id: int, actor: User, lines: Sequence[AskedLine], seen_version: int, message: str = ""
+) -> Quote:
+    """Replace a quote's lines; editing an offer is a counter-proposal.
+
+    Rule: the buyer's company, while requested or offered, from the version seen.
+    The quote goes (back) to the seller; an offer on it no longer stands.
+    """
+    quote = lock_quote(quote_id)
+    check_contact(actor, quote)
+    check_move(quote, "edit")
+    check_version(quote, seen_version)
+    checked = check_lines(lines=lines)
+    body = clean_text(message, required=False)
+    previous = quote.status
+    quote.lines.all().delete()
+    _write_lines(quote, checked)
+    quote.expires_at = None
+    fields = touch(quote, timezone.now(), status=QuoteStatus.REQUESTED)
+    quote.save(update_fields=[*fields, "expires_at"])
+    kind = RevisionKind.COUNTERED if previous == QuoteStatus.OFFERED else RevisionKind.EDITED
+    write_revision(quote, kind=kind, author=actor)
+    write_event(quote, kind=QuoteEventKind.EDITED, actor=actor, from_status=previous)
+    write_message(quote, author=actor, body=body)
+    notify.quote_edited(quote=quote, actor=actor)
+    return quote
+
+
+@transaction.atomic
+def quote_withdraw(*, quote_id: int, actor: User, seen_version: int, comment: str = "") -> Quote:
+    """Withdraw a quote (the buyer's "delete"). It stays, with its thread.
+
+    Rule: the buyer's company, while requested or offered.
+    """
+    quote = lock_quote(quote_id)
+    check_contact(actor, quote, active_company=False)
+    check_move(quote, "withdraw")
+    check_version(quote, seen_version)
+    comment = clean_text(comment, required=False, field="comment")
+    previous = quote.status
+    quote.save(update_fields=touch(quote, timezone.now(), status=QuoteStatus.WITHDRAWN))
+    write_event(
+        quote, kind=QuoteEventKind.WITHDRAWN, actor=actor, from_status=previous, comment=comment
+    )
+    notify.quote_withdrawn(quote=quote, actor=actor)
+    return quote
+
+
+@transaction.atomic
+def quote_accept(
+    *, quote_id: int, actor: User, seen_version: int, now: datetime | None = None
+) -> Quote:
+    """Accept the seller's offer as it stands.
+
+    Rule: the buyer's company, only an offer, only before its expiry, only the
+    offer the person saw.
+    """
+    now = now or timezone.now()
+    quote = lock_quote(quote_id)
+    check_contact(actor, quote)
+    check_move(quote, "accept")
+    check_version(quote, seen_version)
+    check_not_expired(quote, now)
+    quote.save(update_fields=touch(quote, now, status=QuoteStatus.ACCEPTED))
+    write_event(quote, kind=QuoteEventKind.ACCEPTED, actor=actor, from_status=QuoteStatus.OFFERED)
+    notify.quote_accepted(quote=quote, actor=actor)
+    return quote
+
+
+@transaction.atomic
+def quote_place_order(*, quote_id: int, actor: User, seen_version: int) -> Quote:
+    """Turn an accepted quote into an order at the agreed prices and quantities.
+
+    Rule: the buyer's company, only an accepted quote, only once. The order is
+    placed through ``order_place`` and so routed for approval like any other.
+    Locks the quote before ``order_place`` creates the order (quote -> order).
+    """
+    quote = lock_quote(quote_id)
+    check_contact(actor, quote)
+    check_move(quote, "place_order")
+    check_version(quote, seen_version)
+    lines = list(quote.lines.select_related("product").order_by("id"))
+    if not lines or any(line.offered_unit_price is None for line in lines):
+        raise InvalidState(
+            _("Quote %(number)s has no agreed price for every line.") % {"number": quote.number}
+        )
+    priced = [
+        PricedLine(
+            product=line.product,
+            quantity=line.quantity,
+            unit_price=line.offered_unit_price.quantize(CENT),
+        )
+        for line in lines
+    ]
+    order = order_place(buyer=actor, lines=[], priced=priced)
+    quote.order = order
+    fields = touch(quote, timezone.now(), status=QuoteStatus.ORDERED)
+    quote.save(update_fields=[*fields, "order"])
+    write_event(
+        quote,
+        kind=QuoteEventKind.ORDERED,
+        actor=actor,
+        from_status=QuoteStatus.ACCEPTED,
+        comment=order.number,
+    )
+    return quote

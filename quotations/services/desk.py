@@ -1,0 +1,156 @@
+"""What the seller's quote desk does: offer prices, accept as asked, reject."""
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from b2bportal.domain import InvalidInput
+from companies.models import User
+from notifications import events as notify
+
+from ..models import CENT, Quote, QuoteEventKind, QuoteLine, QuoteStatus, RevisionKind
+from ._common import (
+    OfferedLine,
+    check_desk,
+    check_move,
+    check_total,
+    check_version,
+    clean_text,
+    lock_quote,
+    price_error,
+    quantity_error,
+    touch,
+    write_event,
+    write_message,
+    write_revision,
+)
+
+# An offer binds the seller; one valid for more than a year is a typo.
+MAX_OFFER_VALIDITY = timedelta(days=366)
+
+
+def _check_expiry(expires_at: datetime | None, now: datetime) -> None:
+    if expires_at is None:
+        raise InvalidInput(
+            _("An offer needs an expiry date."), errors={"expires_on": [_("Until when?")]}
+        )
+    if expires_at <= now:
+        raise InvalidInput(
+            _("An offer must expire in the future."),
+            errors={"expires_on": [_("Pick a date from today on.")]},
+        )
+    if expires_at > now + MAX_OFFER_VALIDITY:
+        raise InvalidInput(
+            _("An offer can be valid for at most a year."),
+            errors={"expires_on": [_("Pick a date within a year.")]},
+        )
+
+
+@transaction.atomic
+def quote_offer(
+    *,
+    quote_id: int,
+    actor: User,
+    lines: Sequence[OfferedLine],
+    expires_at: datetime | None,
+    seen_version: int,
+    message: str = "",
+    now: datetime | None = None,
+) -> Quote:
+    """Offer a unit price for every line (and maybe another quantity), valid until a date.
+
+    Rule: site admins with the quote desk permission, while requested or offered
+    (offering again revises the offer), from the version seen; prices 0..1,000,000.
+    """
+    check_desk(actor)
+    now = now or timezone.now()
+    quote = lock_quote(quote_id)
+    check_move(quote, "offer")
+    check_version(quote, seen_version)
+    _check_expiry(expires_at, now)
+    body = clean_text(message, required=False)
+    current = {line.pk: line for line in quote.lines.select_related("product")}
+    offered = {line.line_id: line for line in lines}
+    if set(offered) != set(current) or len(offered) != len(lines):
+        raise InvalidInput(_("Offer one price for every line of the quote."))
+    errors: dict[str | None, list[str]] = {}
+    for line_id, answer in offered.items():
+        sku = current[line_id].product.sku
+        if (error := price_error(answer.unit_price)) is not None:
+            errors.setdefault(sku, []).append(error)
+        if answer.quantity is not None and (error := quantity_error(answer.quantity)):
+            errors.setdefault(sku, []).append(error)
+    if errors:
+        raise InvalidInput(_("Some prices cannot be offered."), errors=errors)
+    changed: list[QuoteLine] = []
+    for line_id, line in current.items():
+        answer = offered[line_id]
+        line.offered_unit_price = answer.unit_price
+        if answer.quantity is not None:
+            line.quantity = answer.quantity
+        changed.append(line)
+    check_total(sum((line.offered_total for line in changed), Decimal("0.00")))
+    QuoteLine.objects.bulk_update(changed, ["offered_unit_price", "quantity"])
+    previous = quote.status
+    quote.expires_at = expires_at
+    fields = touch(quote, now, status=QuoteStatus.OFFERED)
+    quote.save(update_fields=[*fields, "expires_at"])
+    write_revision(quote, kind=RevisionKind.OFFERED, author=actor)
+    write_event(quote, kind=QuoteEventKind.OFFERED, actor=actor, from_status=previous)
+    write_message(quote, author=actor, body=body)
+    notify.quote_offered(quote=quote, actor=actor)
+    return quote
+
+
+@transaction.atomic
+def quote_accept_as_requested(
+    *, quote_id: int, actor: User, seen_version: int, message: str = ""
+) -> Quote:
+    """Agree to the quote as the buyer asked: their target price, else the catalog's.
+
+    Rule: site admins with the quote desk permission, only while requested,
+    from the version seen.
+    """
+    check_desk(actor)
+    quote = lock_quote(quote_id)
+    check_move(quote, "accept_as_requested")
+    check_version(quote, seen_version)
+    body = clean_text(message, required=False)
+    lines = list(quote.lines.select_related("product"))
+    for line in lines:
+        line.offered_unit_price = line.requested_unit_price.quantize(CENT)
+    check_total(sum((line.offered_total for line in lines), Decimal("0.00")))
+    QuoteLine.objects.bulk_update(lines, ["offered_unit_price"])
+    quote.expires_at = None
+    fields = touch(quote, timezone.now(), status=QuoteStatus.ACCEPTED)
+    quote.save(update_fields=[*fields, "expires_at"])
+    write_revision(quote, kind=RevisionKind.ACCEPTED_AS_REQUESTED, author=actor)
+    write_event(quote, kind=QuoteEventKind.ACCEPTED, actor=actor, from_status=QuoteStatus.REQUESTED)
+    write_message(quote, author=actor, body=body)
+    notify.quote_offered(quote=quote, actor=actor)
+    return quote
+
+
+@transaction.atomic
+def quote_reject(*, quote_id: int, actor: User, seen_version: int, reason: str) -> Quote:
+    """Decline a quote, saying why.
+
+    Rule: site admins with the quote desk permission, while requested or
+    offered, from the version seen; a reason is required.
+    """
+    check_desk(actor)
+    quote = lock_quote(quote_id)
+    check_move(quote, "reject")
+    check_version(quote, seen_version)
+    reason = clean_text(reason, required=True, field="reason")
+    previous = quote.status
+    quote.save(update_fields=touch(quote, timezone.now(), status=QuoteStatus.REJECTED))
+    write_event(
+        quote, kind=QuoteEventKind.REJECTED, actor=actor, from_status=previous, comment=reason
+    )
+    notify.quote_rejected(quote=quote, actor=actor, reason=reason)
+    return quote
