@@ -140,9 +140,24 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_connect_timeout": 2}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# A request that queues a task after commit must not hang on a dead broker: one
+# quick retry, then the outbox sweep takes over.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "quotes-expire-due": {"task": "quotations.tasks.expire_due_quotes", "schedule": 15 * 60},
+}
+
+# --- Notifications ----------------------------------------------------------
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=30)
+NOTIFICATION_SWEEP_AFTER_SECONDS = env.int("NOTIFICATION_SWEEP_AFTER_SECONDS", default=120)
+# Approvers are reminded of an order waiting this long, once per such period;
+# after APPROVAL_ESCALATE_HOURS the site admins are told too.
+APPROVAL_REMINDER_HOURS = env.int("APPROVAL_REMINDER_HOURS", default=24)
+APPROVAL_ESCALATE_HOURS = env.int("APPROVAL_ESCALATE_HOURS", default=72)
 
 # --- Security ---------------------------------------------------------------
 # On whenever DEBUG is off; the portal sits behind a TLS-terminating proxy.

@@ -19,5 +19,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("catalog/", include("catalog.urls")),
     path("orders/", include("orders.urls")),
+    path("approvals/", include("approvals.urls")),
+    path("quotes/", include("quotations.urls")),
+    path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,54 +1,220 @@
 """One function per event that people are told about.
 
 Services call these inside the transaction of the change they announce; each
-writes the outbox rows for its recipients (who they are is decided here, in
-one place). Sending happens after commit, in a Celery worker.
+picks the recipients and writes their outbox rows (``notification_enqueue``
+applies the rules every event shares). Sending happens after commit, in a
+Celery worker.
 """
 
 from collections.abc import Iterable
 
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from b2bportal.templatetags.portal import money
 from companies.models import User
+
+from .models import NotificationKind
+from .services import notification_enqueue, staff_recipients
+
+QUOTE_DESK_PERMISSION = "quotations.use_quote_desk"
+
+
+def order_context(order, **extra) -> dict:
+    return {
+        "number": order.number,
+        "buyer": order.placed_by.full_name,
+        "company": order.company.name,
+        "total": money(order.total),
+        **extra,
+    }
+
+
+def quote_context(quote, actor: User | None, **extra) -> dict:
+    return {
+        "number": quote.number,
+        "company": quote.company.name,
+        "actor": actor.full_name if actor else "",
+        "path": reverse("quotations:detail", args=[quote.number]),
+        **extra,
+    }
+
+
+def step_recipients(step) -> list[User]:
+    if step.needs_site_admin:
+        return staff_recipients()
+    return list(step.approvers.all())
 
 
 def order_waiting_for_approval(*, order, step, actor: User | None) -> None:
-    """A step opened (a new order, an edit, or the next tier of a chain)."""
+    """A step opened (a new order, an edit, or the next tier of a chain): its approvers."""
+    notification_enqueue(
+        kind=NotificationKind.ORDER_WAITING,
+        recipients=step_recipients(step),
+        key=f"order_waiting:{order.pk}:v{order.version}:s{step.pk}",
+        subject=_("Order %(number)s (%(total)s) waits for your approval")
+        % {"number": order.number, "total": money(order.total)},
+        actor=actor,
+        order=order,
+        context=order_context(order, path=reverse("approvals:order", args=[order.number])),
+    )
 
 
 def order_decided(*, order, actor: User, approved: bool, comment: str) -> None:
-    """The order's outcome is final: approved by the last step, or rejected."""
+    """The order's outcome is final (approved by the last step, or rejected): its buyer."""
+    kind = NotificationKind.ORDER_APPROVED if approved else NotificationKind.ORDER_REJECTED
+    subject = (
+        _("Your order %(number)s was approved")
+        if approved
+        else _("Your order %(number)s was rejected")
+    ) % {"number": order.number}
+    notification_enqueue(
+        kind=kind,
+        recipients=[order.placed_by],
+        key=f"{kind}:{order.pk}:v{order.version}",
+        subject=subject,
+        actor=actor,
+        order=order,
+        context=order_context(
+            order,
+            actor=actor.full_name,
+            quoted=comment,
+            quoted_by=actor.full_name if comment else "",
+            path=reverse("orders:detail", args=[order.number]),
+        ),
+    )
 
 
 def order_left_queue(*, order, actor: User, approvers: Iterable[User], reason: str) -> None:
-    """An order that was waiting was edited or cancelled; ``reason`` is "edited" or "cancelled"."""
+    """A waiting order was edited or cancelled: the approvers who had it in their queue."""
+    kind = NotificationKind.ORDER_EDITED if reason == "edited" else NotificationKind.ORDER_CANCELLED
+    subject = (
+        _("Order %(number)s was changed while waiting for you")
+        if reason == "edited"
+        else _("Order %(number)s was cancelled")
+    ) % {"number": order.number}
+    notification_enqueue(
+        kind=kind,
+        recipients=approvers,
+        key=f"{kind}:{order.pk}:v{order.version}",
+        subject=subject,
+        actor=actor,
+        order=order,
+        context=order_context(
+            order, actor=actor.full_name, path=reverse("orders:detail", args=[order.number])
+        ),
+    )
+
+
+def _to_seller(quote, actor: User, kind: NotificationKind, subject: str, key: str, **extra):
+    notification_enqueue(
+        kind=kind,
+        recipients=staff_recipients(permission=QUOTE_DESK_PERMISSION),
+        key=key,
+        subject=subject,
+        actor=actor,
+        quote=quote,
+        context=quote_context(quote, actor, **extra),
+    )
+
+
+def _to_buyer(quote, actor: User | None, kind: NotificationKind, subject: str, key: str, **extra):
+    notification_enqueue(
+        kind=kind,
+        recipients=[quote.requested_by],
+        key=key,
+        subject=subject,
+        actor=actor,
+        quote=quote,
+        context=quote_context(quote, actor, **extra),
+    )
 
 
 def quote_requested(*, quote, actor: User) -> None:
-    """A buyer asked for a quote."""
+    """A buyer asked for a quote: the site admins of the quote desk."""
+    _to_seller(
+        quote,
+        actor,
+        NotificationKind.QUOTE_REQUESTED,
+        _("Quote %(number)s requested by %(company)s")
+        % {"number": quote.number, "company": quote.company.name},
+        f"quote_requested:{quote.pk}",
+    )
 
 
 def quote_edited(*, quote, actor: User) -> None:
-    """A buyer changed the lines of a quote (a counter-proposal when it was offered)."""
+    """A buyer changed a quote's lines (a counter-proposal when it was offered)."""
+    _to_seller(
+        quote,
+        actor,
+        NotificationKind.QUOTE_EDITED,
+        _("Quote %(number)s changed by %(company)s")
+        % {"number": quote.number, "company": quote.company.name},
+        f"quote_edited:{quote.pk}:v{quote.version}",
+    )
 
 
 def quote_withdrawn(*, quote, actor: User) -> None:
-    """A buyer withdrew a quote."""
-
-
-def quote_message_posted(*, quote, message, actor: User) -> None:
-    """Someone posted on a quote's thread."""
-
-
-def quote_offered(*, quote, actor: User) -> None:
-    """A site admin offered prices (or accepted the quote as requested)."""
+    _to_seller(
+        quote,
+        actor,
+        NotificationKind.QUOTE_WITHDRAWN,
+        _("Quote %(number)s withdrawn") % {"number": quote.number},
+        f"quote_withdrawn:{quote.pk}",
+    )
 
 
 def quote_accepted(*, quote, actor: User) -> None:
-    """A buyer accepted an offer."""
+    _to_seller(
+        quote,
+        actor,
+        NotificationKind.QUOTE_ACCEPTED,
+        _("Offer on quote %(number)s accepted") % {"number": quote.number},
+        f"quote_accepted:{quote.pk}",
+    )
+
+
+def quote_message_posted(*, quote, message, actor: User) -> None:
+    """A message on the thread goes to the other side."""
+    subject = _("New message on quote %(number)s") % {"number": quote.number}
+    extra = {"quoted": message.body, "quoted_by": actor.full_name}
+    key = f"quote_message:{message.pk}"
+    if actor.is_staff:
+        _to_buyer(quote, actor, NotificationKind.QUOTE_MESSAGE, subject, key, **extra)
+    else:
+        _to_seller(quote, actor, NotificationKind.QUOTE_MESSAGE, subject, key, **extra)
+
+
+def quote_offered(*, quote, actor: User) -> None:
+    """A site admin offered prices (or accepted as requested): the buyer."""
+    total = quote.offered_total
+    _to_buyer(
+        quote,
+        actor,
+        NotificationKind.QUOTE_OFFERED,
+        _("Offer on your quote %(number)s") % {"number": quote.number},
+        f"quote_offered:{quote.pk}:v{quote.version}",
+        total=money(total) if total is not None else "",
+    )
 
 
 def quote_rejected(*, quote, actor: User, reason: str) -> None:
-    """A site admin rejected a quote."""
+    _to_buyer(
+        quote,
+        actor,
+        NotificationKind.QUOTE_REJECTED,
+        _("Your quote %(number)s was rejected") % {"number": quote.number},
+        f"quote_rejected:{quote.pk}",
+        quoted=reason,
+        quoted_by=actor.full_name,
+    )
 
 
 def quote_expired(*, quote) -> None:
-    """An offer ran past its expiry."""
+    _to_buyer(
+        quote,
+        None,
+        NotificationKind.QUOTE_EXPIRED,
+        _("The offer on your quote %(number)s expired") % {"number": quote.number},
+        f"quote_expired:{quote.pk}:v{quote.version}",
+    )

@@ -5,8 +5,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from approvals.selectors import approval_progress_for
 from b2bportal.domain import DomainError, InvalidInput, NotAllowed
 from b2bportal.pagination import paginate
+from quotations.services import quote_request
 
 from .filters import OrderFilter
 from .forms import OrderLineFormSet, VersionForm
@@ -46,7 +48,19 @@ def order_create(request):
     _contact_required(request.user)
     if request.method == "POST":
         formset = OrderLineFormSet(request.POST, prefix="lines")
-        if formset.is_valid():
+        if formset.is_valid() and request.POST.get("action") == "quote":
+            try:
+                quote = quote_request(buyer=request.user, lines=formset.line_requests())
+            except InvalidInput as exc:
+                _apply_service_errors(formset, exc)
+            except NotAllowed as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(
+                    request, _("Quote %(number)s requested.") % {"number": quote.number}
+                )
+                return redirect("quotations:detail", number=quote.number)
+        elif formset.is_valid():
             try:
                 order = order_place(buyer=request.user, lines=formset.line_requests())
             except InvalidInput as exc:
@@ -73,6 +87,7 @@ def order_detail(request, number: str):
         "orders/order_detail.html",
         {
             "order": order,
+            "approval": approval_progress_for(order=order, user=request.user),
             "can_change": order.is_editable and order.placed_by_id == request.user.pk,
             "cancel_form": VersionForm(initial={"version": order.version}),
         },

@@ -2,9 +2,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from approvals.demo import seed_tiers, seed_waiting_orders
 from catalog.demo import seed_products
 from companies.demo import DEMO_PASSWORD, PEOPLE, seed_companies
 from orders.demo import seed_orders
+from quotations.demo import seed_quotes
 
 
 class Command(BaseCommand):
@@ -14,8 +16,14 @@ class Command(BaseCommand):
         with transaction.atomic():
             people = seed_companies()
             products = seed_products()
+            # Tiers first: every demo order is routed when it is placed.
+            seed_tiers(people)
             orders = seed_orders(people)
-        self.stdout.write(f"Demo data ready ({products} new products, {orders} new orders).")
+            orders += seed_waiting_orders(people)
+            quotes = seed_quotes(people)
+        self.stdout.write(
+            f"Demo data ready ({products} new products, {orders} new orders, {quotes} new quotes)."
+        )
         self.stdout.write(
             f"Log in at {settings.SITE_URL}/accounts/login/ with password '{DEMO_PASSWORD}' as:"
         )

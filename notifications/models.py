@@ -1,0 +1,101 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationKind(models.TextChoices):
+    ORDER_WAITING = "order_waiting", _("Order waiting for your approval")
+    ORDER_APPROVED = "order_approved", _("Order approved")
+    ORDER_REJECTED = "order_rejected", _("Order rejected")
+    ORDER_EDITED = "order_edited", _("Waiting order changed")
+    ORDER_CANCELLED = "order_cancelled", _("Waiting order cancelled")
+    APPROVAL_REMINDER = "approval_reminder", _("Reminder: order still waiting")
+    APPROVAL_OVERDUE = "approval_overdue", _("Order waiting too long (site admins)")
+    QUOTE_REQUESTED = "quote_requested", _("Quote requested")
+    QUOTE_EDITED = "quote_edited", _("Quote changed by the buyer")
+    QUOTE_WITHDRAWN = "quote_withdrawn", _("Quote withdrawn")
+    QUOTE_ACCEPTED = "quote_accepted", _("Offer accepted")
+    QUOTE_MESSAGE = "quote_message", _("New message on a quote")
+    QUOTE_OFFERED = "quote_offered", _("Offer made")
+    QUOTE_REJECTED = "quote_rejected", _("Quote rejected")
+    QUOTE_EXPIRING = "quote_expiring", _("Offer expiring soon")
+    QUOTE_EXPIRED = "quote_expired", _("Offer expired")
+
+
+# Kinds a person may switch off in their preferences; the rest is what moves
+# an order or a quote along and is always sent.
+OPTIONAL_KINDS = frozenset({NotificationKind.APPROVAL_REMINDER, NotificationKind.QUOTE_EXPIRING})
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Notification(models.Model):
+    """One email to one person about one event: the outbox row.
+
+    Written in the same transaction as the change it announces; a worker sends
+    it after commit and a periodic sweep re-sends what is still pending, so a
+    broker or SMTP outage delays mail but loses none.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=30, choices=NotificationKind.choices)
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    quote = models.ForeignKey(
+        "quotations.Quote", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    subject = models.CharField(max_length=200)
+    context = models.JSONField(default=dict, blank=True)
+    # kind + object + the object's version (or message, or reminder period):
+    # the same event can never be queued twice for one person.
+    key = models.CharField(max_length=120)
+    status = models.CharField(
+        max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="notification_once"),
+            models.CheckConstraint(
+                condition=Q(order__isnull=False) | Q(quote__isnull=False),
+                name="notification_has_target",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status="pending"),
+                name="notification_pending_idx",
+            ),
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient_id}"
+
+
+class NotificationPreference(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    reminders = models.BooleanField(
+        _("reminders"),
+        default=True,
+        help_text=_("Reminders about orders still waiting for me, and offers about to expire."),
+    )
+
+    def __str__(self) -> str:
+        return f"preferences of {self.user_id}"

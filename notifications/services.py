@@ -1,0 +1,193 @@
+"""The outbox: queue notifications with the change they announce, send them later.
+
+Delivery is at least once per row and never twice for a row already sent: the
+sender locks the row and checks its status before it mails. A worker killed
+between the SMTP server's "OK" and the commit is the one case that can repeat
+a mail; losing one is never possible while the row stays pending.
+"""
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from enum import Enum
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from companies.models import User
+
+from .models import (
+    OPTIONAL_KINDS,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    NotificationStatus,
+)
+from .rendering import render_email
+
+logger = logging.getLogger(__name__)
+
+
+class SendResult(Enum):
+    SENT = "sent"
+    SKIPPED = "skipped"  # already sent, failed for good, or being sent right now
+    RETRY = "retry"
+    FAILED = "failed"
+
+
+def _dispatch(ids: list[int]) -> None:
+    """Hand rows to the workers. A broker outage only delays them: the sweep retries."""
+    from .tasks import send_notification
+
+    for notification_id in ids:
+        try:
+            send_notification.delay(notification_id)
+        except Exception:  # the broker is down or unreachable; the row stays pending
+            logger.warning("Could not queue notification %s; the sweep will.", notification_id)
+
+
+def notification_enqueue(
+    *,
+    kind: NotificationKind,
+    recipients: Iterable[User],
+    key: str,
+    subject: str,
+    actor: User | None = None,
+    order=None,
+    quote=None,
+    context: dict | None = None,
+) -> list[Notification]:
+    """Queue one email per recipient, sent once the caller's transaction commits.
+
+    Rules, the same for every event: nobody is told of their own action, no
+    mail goes to deactivated people or to another company's people, optional
+    kinds respect each person's preferences, and the same key is queued once.
+    """
+    company_id = (order or quote).company_id
+    people = {
+        person.pk: person
+        for person in recipients
+        if person.is_active
+        and (actor is None or person.pk != actor.pk)
+        and (person.is_staff or person.company_id == company_id)
+    }
+    if kind in OPTIONAL_KINDS and people:
+        opted_out = NotificationPreference.objects.filter(
+            user_id__in=people, reminders=False
+        ).values_list("user_id", flat=True)
+        for user_id in opted_out:
+            people.pop(user_id, None)
+    if not people:
+        return []
+    already = set(
+        Notification.objects.filter(recipient_id__in=people, key=key).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    rows = Notification.objects.bulk_create(
+        Notification(
+            recipient=person,
+            kind=kind,
+            order=order,
+            quote=quote,
+            key=key,
+            subject=subject[:200],
+            context=context or {},
+        )
+        for pk, person in people.items()
+        if pk not in already
+    )
+    ids = [row.pk for row in rows]
+    if ids:
+        transaction.on_commit(lambda: _dispatch(ids))
+    return rows
+
+
+def notification_send(*, notification_id: int) -> SendResult:
+    """Render and send one row, once. Rule: a row leaves "pending" exactly once."""
+    with transaction.atomic():
+        row = (
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient", "order", "quote")
+            .filter(pk=notification_id, status=NotificationStatus.PENDING)
+            .first()
+        )
+        if row is None:
+            return SendResult.SKIPPED
+        row.attempts += 1
+        try:
+            render_email(row).send()
+        except Exception as exc:
+            row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if row.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+                row.status = NotificationStatus.FAILED
+            row.save(update_fields=["attempts", "last_error", "status"])
+            logger.warning("Notification %s not sent: %s", row.pk, row.last_error)
+            return (
+                SendResult.FAILED if row.status == NotificationStatus.FAILED else SendResult.RETRY
+            )
+        row.status = NotificationStatus.SENT
+        row.sent_at = timezone.now()
+        row.save(update_fields=["attempts", "status", "sent_at"])
+        return SendResult.SENT
+
+
+def notification_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Queue again what is still pending a while after it was written.
+
+    Covers a broker that was down at commit time, a lost task, a killed worker.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.NOTIFICATION_SWEEP_AFTER_SECONDS)
+    ids = list(
+        Notification.objects.filter(status=NotificationStatus.PENDING, created_at__lte=cutoff)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    _dispatch(ids)
+    return len(ids)
+
+
+def notification_resend(*, notification_ids: Iterable[int]) -> int:
+    """A site admin asks to send failed rows again, with a fresh count of attempts."""
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update()
+            .filter(pk__in=list(notification_ids), status=NotificationStatus.FAILED)
+            .values_list("pk", flat=True)
+        )
+        Notification.objects.filter(pk__in=ids).update(
+            status=NotificationStatus.PENDING, attempts=0, last_error=""
+        )
+        transaction.on_commit(lambda: _dispatch(ids))
+    return len(ids)
+
+
+def notification_preferences_update(*, user: User, reminders: bool) -> NotificationPreference:
+    preference, _ = NotificationPreference.objects.update_or_create(
+        user=user, defaults={"reminders": reminders}
+    )
+    return preference
+
+
+def staff_recipients(*, permission: str | None = None) -> list[User]:
+    """Active site admins, optionally only those holding a permission."""
+    staff = User.objects.filter(is_staff=True, is_active=True)
+    if permission is None:
+        return list(staff)
+    app_label, codename = permission.split(".")
+    return list(
+        staff.filter(
+            Q(is_superuser=True)
+            | Q(
+                user_permissions__codename=codename,
+                user_permissions__content_type__app_label=app_label,
+            )
+            | Q(
+                groups__permissions__codename=codename,
+                groups__permissions__content_type__app_label=app_label,
+            )
+        ).distinct()
+    )

@@ -1,0 +1,29 @@
+from celery import shared_task
+from django.conf import settings
+
+from .reminders import approval_reminders_send, quote_expiry_warnings_send
+from .services import SendResult, notification_send, notification_sweep
+
+
+@shared_task(bind=True, max_retries=None, acks_late=True, ignore_result=True)
+def send_notification(self, notification_id: int) -> str:
+    result = notification_send(notification_id=notification_id)
+    if result is SendResult.RETRY:
+        delay = settings.NOTIFICATION_RETRY_BASE_SECONDS * 2 ** min(self.request.retries, 8)
+        raise self.retry(countdown=delay)
+    return result.value
+
+
+@shared_task(ignore_result=True)
+def sweep_pending_notifications() -> int:
+    return notification_sweep()
+
+
+@shared_task(ignore_result=True)
+def send_approval_reminders() -> int:
+    return approval_reminders_send()
+
+
+@shared_task(ignore_result=True)
+def send_quote_expiry_warnings() -> int:
+    return quote_expiry_warnings_send()
