@@ -146,8 +146,20 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 # quick retry, then the outbox sweep takes over.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {
+CELERY_BEAT_SCHEDULE = {
     "quotes-expire-due": {"task": "quotations.tasks.expire_due_quotes", "schedule": 15 * 60},
+    "notifications-sweep": {
+        "task": "notifications.tasks.sweep_pending_notifications",
+        "schedule": 60,
+    },
+    "approval-reminders": {
+        "task": "notifications.tasks.send_approval_reminders",
+        "schedule": 15 * 60,
+    },
+    "quote-expiry-warnings": {
+        "task": "notifications.tasks.send_quote_expiry_warnings",
+        "schedule": 60 * 60,
+    },
 }
 
 # --- Notifications ----------------------------------------------------------

@@ -123,3 +123,13 @@ def test_a_site_admin_cannot_also_belong_to_a_company():
         User.objects.create_user(
             "s@example.com", "pw", full_name="S", is_staff=True, company=company
         )
+
+
+def test_every_scheduled_task_exists():
+    from django.conf import settings
+
+    from b2bportal.celery import app
+
+    app.loader.import_default_modules()
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks
