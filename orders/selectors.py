@@ -29,7 +29,7 @@ def order_get_for_user(*, user: User, number: str) -> Order:
     try:
         return (
             order_visible_to(user=user)
-            .select_related("placed_by", "company")
+            .select_related("placed_by", "company", "quote")
             .prefetch_related(
                 Prefetch("lines", queryset=OrderLine.objects.select_related("product")),
                 Prefetch("events", queryset=OrderEvent.objects.select_related("actor")),

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 # A module import: approvals' services import this module too (to lock and move orders).
 from approvals import services as approval_services
@@ -24,6 +25,10 @@ from .models import (
 )
 
 CENT = Decimal("0.01")
+QUOTED_ORDER_IS_FIXED = gettext_lazy(
+    "Order %(number)s carries the prices agreed in a quote. Cancel it and request a new "
+    "quote to change it."
+)
 
 
 @dataclass(frozen=True)
@@ -164,8 +169,10 @@ def order_edit(
 ) -> Order:
     """Replace an order's lines at today's catalog prices and route it again.
 
-    Rule: only the buyer who placed it, only while it is waiting or approved;
-    decisions already taken are void because the order is no longer the same.
+    Rule: only the buyer who placed it, only while it is waiting or approved,
+    and not an order placed from a quote (its prices were negotiated, not
+    read from the catalog); decisions already taken are void because the
+    order is no longer the same.
     """
     order = _locked_order(order_id, seen_version)
     if order.placed_by_id != actor.pk:
@@ -175,6 +182,8 @@ def order_edit(
             _("Order %(number)s is %(status)s and can no longer be changed.")
             % {"number": order.number, "status": order.get_status_display().lower()}
         )
+    if Order.objects.filter(pk=order.pk, quote__isnull=False).exists():
+        raise InvalidState(QUOTED_ORDER_IS_FIXED % {"number": order.number})
     _check_buyer(actor)
     priced = order_lines_price(lines=lines)
     previous = order.status

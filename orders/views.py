@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,7 +13,7 @@ from quotations.services import quote_request
 from .filters import OrderFilter
 from .forms import OrderLineFormSet, VersionForm
 from .selectors import order_get_for_user, order_list_for_user
-from .services import order_cancel, order_edit, order_place
+from .services import QUOTED_ORDER_IS_FIXED, order_cancel, order_edit, order_place
 
 
 def _contact_required(user) -> None:
@@ -79,6 +79,14 @@ def order_create(request):
     return render(request, "orders/order_form.html", {"formset": formset, "order": None})
 
 
+def _order_quote(order):
+    """The quote an order was placed from, if any (read by the selector's join)."""
+    try:
+        return order.quote
+    except ObjectDoesNotExist:
+        return None
+
+
 @login_required
 def order_detail(request, number: str):
     order = order_get_for_user(user=request.user, number=number)
@@ -89,6 +97,7 @@ def order_detail(request, number: str):
             "order": order,
             "approval": approval_progress_for(order=order, user=request.user),
             "can_change": order.is_editable and order.placed_by_id == request.user.pk,
+            "from_quote": _order_quote(order),
             "cancel_form": VersionForm(initial={"version": order.version}),
         },
     )
@@ -105,6 +114,9 @@ def order_update(request, number: str):
             _("Order %(number)s is %(status)s and can no longer be changed.")
             % {"number": order.number, "status": order.get_status_display().lower()},
         )
+        return redirect("orders:detail", number=order.number)
+    if _order_quote(order):
+        messages.error(request, QUOTED_ORDER_IS_FIXED % {"number": order.number})
         return redirect("orders:detail", number=order.number)
     version_form = VersionForm(request.POST or None, initial={"version": order.version})
     if request.method == "POST":
