@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format migrate seed serve clean
+.PHONY: run test install lint format migrate seed serve clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ format: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Screenshots of the dashboards for the README, from a fresh demo database.
+screenshots: install
+	rm -f var/screenshots.sqlite3
+	DATABASE_URL=sqlite:///var/screenshots.sqlite3 $(BIN)/python manage.py migrate --noinput -v 0
+	DATABASE_URL=sqlite:///var/screenshots.sqlite3 $(BIN)/python manage.py screenshots
 
 clean:
 	rm -rf $(VENV) var/staticfiles .pytest_cache .ruff_cache

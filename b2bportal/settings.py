@@ -190,4 +190,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # One line per task run is noise; failures still show as warnings.
+    "loggers": {"celery.app.trace": {"level": "WARNING"}},
 }

@@ -4,11 +4,14 @@ Every request the page makes to anything but the live server is aborted and
 recorded; a test fails if its page tried to reach the internet.
 """
 
+import io
 import os
 from urllib.parse import urlparse
 
 import pytest
+from django.core.management import call_command
 
+from companies.models import User
 from tests.conftest import CHROMIUM
 from tests.factories import PASSWORD
 
@@ -65,3 +68,10 @@ def login(page, live_server):
         return page
 
     return do
+
+
+@pytest.fixture
+def demo(live_server):
+    """The demo data of ``seed_demo``, people by email."""
+    call_command("seed_demo", stdout=io.StringIO())
+    return {user.email: user for user in User.objects.all()}
