@@ -5,6 +5,7 @@ from urllib.parse import urlparse
 import pytest
 from django.conf import settings as django_settings
 
+from b2bportal.chromium import CHROMIUM_PATH
 from tests.factories import BuyerFactory, CompanyFactory, ProductFactory, StaffFactory
 
 
@@ -40,7 +41,6 @@ def products():
 
 
 DEFAULT_TEST_BROKER = "redis://127.0.0.1:6379/14"
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
 def test_broker_url() -> str:
@@ -69,7 +69,7 @@ def pytest_collection_modifyitems(config, items):
     needs = {
         "postgres": (on_postgres, "needs Postgres (set DATABASE_URL): row locks"),
         "redis": (_reachable(test_broker_url()), "needs Redis for a real Celery worker"),
-        "browser": (os.path.exists(CHROMIUM), f"needs Chromium at {CHROMIUM}"),
+        "browser": (os.path.exists(CHROMIUM_PATH), f"needs Chromium at {CHROMIUM_PATH}"),
     }
     for item in items:
         path = str(item.fspath).replace(os.sep, "/")

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.core.wsgi import get_wsgi_application
 
+from b2bportal.chromium import CHROMIUM_ARGS, CHROMIUM_PATH
 from companies.demo import DEMO_PASSWORD
 from orders.models import Order, OrderStatus
 from quotations.models import Quote
@@ -80,18 +81,7 @@ class Command(BaseCommand):
         paths = {"waiting_order": _waiting_order_path, "offered_quote": _offered_quote_path}
         try:
             with sync_playwright() as p:
-                browser = p.chromium.launch(
-                    executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
-                    args=[
-                        "--no-sandbox",
-                        "--disable-gpu",
-                        "--disable-background-networking",
-                        "--disable-component-update",
-                        "--disable-sync",
-                        "--no-first-run",
-                        "--disable-quic",
-                    ],
-                )
+                browser = p.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
                 current = None
                 context = page = None
                 for name, email, where, title in SHOTS:
