@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -6,6 +8,10 @@ from .services.decisions import MAX_BULK
 
 APPROVE = "approve"
 REJECT = "reject"
+
+
+# "<step id>:<order version seen>", ASCII digits only, of sane length.
+STEP_AND_VERSION = re.compile(r"(?P<step>[0-9]{1,18}):(?P<version>[0-9]{1,9})")
 
 
 class DecisionForm(forms.Form):
@@ -52,10 +58,10 @@ class StepVersionsField(forms.Field):
             value = [value]
         items = []
         for raw in value:
-            step, sep, version = str(raw).partition(":")
-            if not (sep and step.isdigit() and version.isdigit()):
+            match = STEP_AND_VERSION.fullmatch(str(raw))
+            if match is None:
                 raise ValidationError(self.error_messages["invalid"], code="invalid")
-            items.append((int(step), int(version)))
+            items.append((int(match["step"]), int(match["version"])))
         if len(items) > MAX_BULK:
             raise ValidationError(
                 self.error_messages["too_many"], code="too_many", params={"max": MAX_BULK}

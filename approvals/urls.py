@@ -9,6 +9,6 @@ urlpatterns = [
     path("decided/", views.history, name="history"),
     path("site-admin/", views.staff_queue, name="staff_queue"),
     path("bulk-approve/", views.bulk_approve, name="bulk_approve"),
-    path("orders/<str:number>/", views.order, name="order"),
-    path("orders/<str:number>/decide/", views.decide, name="decide"),
+    path("orders/<number:number>/", views.order, name="order"),
+    path("orders/<number:number>/decide/", views.decide, name="decide"),
 ]

@@ -128,6 +128,7 @@ PAGE_SIZE = env.int("PAGE_SIZE", default=25)
 
 # --- Email ------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default=f"filemail:///{VAR_DIR / 'mail'}"))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="B2B Portal <portal@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

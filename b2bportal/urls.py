@@ -1,9 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from . import views
+from .converters import DocumentNumberConverter
+
+register_converter(DocumentNumberConverter, "number")
 
 admin.site.site_header = f"{settings.PORTAL_NAME} administration"
 admin.site.site_title = settings.PORTAL_NAME

@@ -1,7 +1,8 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from approvals.admin import ApprovalTierInline, reroute_and_report, tier_preview, tiers_changed
@@ -94,8 +95,19 @@ class UserAdmin(BaseUserAdmin):
         ),
     )
 
-    @admin.action(description=_("Deactivate selected users (they can no longer log in)"))
+    @admin.action(
+        description=_("Deactivate selected users (they can no longer log in)"),
+        permissions=["change"],
+    )
     def deactivate(self, request, queryset):
+        spared = queryset.filter(Q(pk=request.user.pk) | Q(is_superuser=True))
+        if spared.exists():
+            self.message_user(
+                request,
+                _("Superusers and your own account are not deactivated from this list."),
+                messages.WARNING,
+            )
+            queryset = queryset.exclude(pk__in=spared.values("pk"))
         company_ids = [c for c in queryset.values_list("company_id", flat=True) if c]
         updated = queryset.update(is_active=False)
         self.message_user(request, _("%(n)d users deactivated.") % {"n": updated})

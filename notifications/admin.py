@@ -21,7 +21,12 @@ class NotificationAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=_("Send the selected failed notifications again"))
+    def has_resend_permission(self, request):
+        return request.user.has_perm("notifications.change_notification")
+
+    @admin.action(
+        description=_("Send the selected failed notifications again"), permissions=["resend"]
+    )
     def resend(self, request, queryset):
         count = notification_resend(notification_ids=queryset.values_list("pk", flat=True))
         self.message_user(request, _("%(n)d notifications queued again.") % {"n": count})

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -48,6 +48,41 @@ def _dispatch(ids: list[int]) -> None:
             logger.warning("Could not queue notification %s; the sweep will.", notification_id)
 
 
+def _insert_new(rows: list[Notification]) -> list[Notification]:
+    """Insert the rows whose (recipient, key) is new, in one statement; return those.
+
+    The unique constraint decides (ON CONFLICT DO NOTHING), so there is no read
+    before the write, and two transactions queueing the same event at once
+    still leave one row each instead of failing the second.
+    """
+    meta = Notification._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    connection = connections[router.db_for_write(Notification)]
+    quote_name = connection.ops.quote_name
+    params = []
+    for row in rows:
+        params.extend(f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields)
+    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (
+        f"INSERT INTO {quote_name(meta.db_table)} "  # noqa: S608 - names from the model
+        f"({', '.join(quote_name(f.column) for f in fields)}) "
+        f"VALUES {', '.join([placeholders] * len(rows))} "
+        f"ON CONFLICT ({quote_name('recipient_id')}, {quote_name('key')}) DO NOTHING "
+        f"RETURNING {quote_name('id')}, {quote_name('recipient_id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        inserted = {recipient_id: pk for pk, recipient_id in cursor.fetchall()}
+    kept = []
+    for row in rows:
+        if row.recipient_id in inserted:
+            row.pk = inserted[row.recipient_id]
+            row._state.adding = False
+            row._state.db = connection.alias
+            kept.append(row)
+    return kept
+
+
 def notification_enqueue(
     *,
     kind: NotificationKind,
@@ -81,28 +116,35 @@ def notification_enqueue(
             people.pop(user_id, None)
     if not people:
         return []
-    already = set(
-        Notification.objects.filter(recipient_id__in=people, key=key).values_list(
-            "recipient_id", flat=True
-        )
-    )
-    rows = Notification.objects.bulk_create(
-        Notification(
-            recipient=person,
-            kind=kind,
-            order=order,
-            quote=quote,
-            key=key,
-            subject=subject[:200],
-            context=context or {},
-        )
-        for pk, person in people.items()
-        if pk not in already
+    rows = _insert_new(
+        [
+            Notification(
+                recipient=person,
+                kind=kind,
+                order=order,
+                quote=quote,
+                key=key,
+                subject=subject[:200],
+                context=context or {},
+            )
+            for person in people.values()
+        ]
     )
     ids = [row.pk for row in rows]
     if ids:
         transaction.on_commit(lambda: _dispatch(ids))
     return rows
+
+
+def _still_addressable(row: Notification) -> str:
+    """Why a queued row must no longer be sent (the person left meanwhile), or ""."""
+    person = row.recipient
+    if not person.is_active:
+        return "Not sent: the recipient was deactivated."
+    company_id = (row.order or row.quote).company_id
+    if not person.is_staff and person.company_id != company_id:
+        return "Not sent: the recipient no longer belongs to the company."
+    return ""
 
 
 def notification_send(*, notification_id: int) -> SendResult:
@@ -116,6 +158,12 @@ def notification_send(*, notification_id: int) -> SendResult:
         )
         if row is None:
             return SendResult.SKIPPED
+        reason = _still_addressable(row)
+        if reason:
+            row.status = NotificationStatus.FAILED
+            row.last_error = reason
+            row.save(update_fields=["status", "last_error"])
+            return SendResult.FAILED
         row.attempts += 1
         try:
             render_email(row).send()

@@ -8,7 +8,9 @@ from .services import SendResult, notification_send, notification_sweep
 @shared_task(bind=True, max_retries=None, acks_late=True, ignore_result=True)
 def send_notification(self, notification_id: int) -> str:
     result = notification_send(notification_id=notification_id)
-    if result is SendResult.RETRY:
+    # In-process (no broker) a retry would run at once inside the request that
+    # queued it; the row stays pending for a later sweep instead.
+    if result is SendResult.RETRY and not self.request.is_eager:
         delay = settings.NOTIFICATION_RETRY_BASE_SECONDS * 2 ** min(self.request.retries, 8)
         raise self.retry(countdown=delay)
     return result.value

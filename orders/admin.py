@@ -60,12 +60,12 @@ class OrderAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=_("Mark selected approved orders fulfilled"))
+    @admin.action(description=_("Mark selected approved orders fulfilled"), permissions=["change"])
     def mark_fulfilled(self, request, queryset):
         done = 0
-        for order in queryset.only("pk"):
+        for order_id in queryset.values_list("pk", flat=True):
             try:
-                order_fulfil(order_id=order.pk, actor=request.user)
+                order_fulfil(order_id=order_id, actor=request.user)
             except DomainError as exc:
                 self.message_user(request, str(exc), messages.WARNING)
             else:

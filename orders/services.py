@@ -13,6 +13,7 @@ from approvals import services as approval_services
 from b2bportal.domain import InvalidInput, InvalidState, NotAllowed, StaleVersion
 from catalog.models import Product
 from companies.models import Company, User
+from companies.services import company_lock_for_ordering
 
 from .models import (
     MAX_LINE_QUANTITY,
@@ -25,6 +26,8 @@ from .models import (
 )
 
 CENT = Decimal("0.01")
+# What the total columns hold (12 digits, 2 of them decimals).
+MAX_ORDER_TOTAL = Decimal("9999999999.99")
 QUOTED_ORDER_IS_FIXED = gettext_lazy(
     "Order %(number)s carries the prices agreed in a quote. Cancel it and request a new "
     "quote to change it."
@@ -94,10 +97,22 @@ def order_lines_price(*, lines: Sequence[LineRequest]) -> list[PricedLine]:
     ]
 
 
+def order_total(priced: Sequence[PricedLine]) -> Decimal:
+    """The sum of the lines. Rule: an order fits its total column."""
+    total = sum((line.line_total for line in priced), Decimal("0.00"))
+    if total > MAX_ORDER_TOTAL:
+        raise InvalidInput(
+            _("An order can be worth at most %(max)s; split it into several orders.")
+            % {"max": f"{MAX_ORDER_TOTAL:,.2f}"}
+        )
+    return total
+
+
 def _check_buyer(buyer: User) -> Company:
-    company = buyer.company
-    if company is None or not buyer.is_active:
+    """The buyer's company, read under the lock that keeps its tiers steady."""
+    if buyer.company_id is None or not buyer.is_active:
         raise NotAllowed(_("Only contact persons of a company can place orders."))
+    company = company_lock_for_ordering(company_id=buyer.company_id)
     if not company.is_active:
         raise NotAllowed(_("%(company)s is inactive and cannot order.") % {"company": company})
     return company
@@ -140,7 +155,7 @@ def order_place(
         priced = order_lines_price(lines=lines)
     elif not priced:
         raise InvalidInput(_("An order needs at least one line."))
-    total = sum((line.line_total for line in priced), Decimal("0.00"))
+    total = order_total(priced)
     order = Order.objects.create(
         company=company,
         placed_by=buyer,
@@ -174,6 +189,7 @@ def order_edit(
     read from the catalog); decisions already taken are void because the
     order is no longer the same.
     """
+    _check_buyer(actor)  # the company first: see the lock order
     order = _locked_order(order_id, seen_version)
     if order.placed_by_id != actor.pk:
         raise NotAllowed(_("Only the person who placed an order can change it."))
@@ -184,12 +200,11 @@ def order_edit(
         )
     if Order.objects.filter(pk=order.pk, quote__isnull=False).exists():
         raise InvalidState(QUOTED_ORDER_IS_FIXED % {"number": order.number})
-    _check_buyer(actor)
     priced = order_lines_price(lines=lines)
     previous = order.status
     order.lines.all().delete()
     _write_lines(order, priced)
-    order.total = sum((line.line_total for line in priced), Decimal("0.00"))
+    order.total = order_total(priced)
     # Bumped before routing so what approvals announces carries the new version.
     order.version += 1
     approval_services.approval_steps_void(order=order, actor=actor)

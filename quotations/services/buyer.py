@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from b2bportal.domain import InvalidState
 from companies.models import User
+from companies.services import company_lock_for_ordering
 from notifications import events as notify
 from orders.services import PricedLine, order_place
 
@@ -149,8 +150,11 @@ def quote_place_order(*, quote_id: int, actor: User, seen_version: int) -> Quote
 
     Rule: the buyer's company, only an accepted quote, only once. The order is
     placed through ``order_place`` and so routed for approval like any other.
-    Locks the quote before ``order_place`` creates the order (quote -> order).
+    Locks the buyer's company, then the quote, before ``order_place`` creates
+    the order (company -> quote -> order).
     """
+    if actor.company_id is not None:
+        company_lock_for_ordering(company_id=actor.company_id)
     quote = lock_quote(quote_id)
     check_contact(actor, quote)
     check_move(quote, "place_order")

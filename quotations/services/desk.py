@@ -123,6 +123,12 @@ def quote_accept_as_requested(
     lines = list(quote.lines.select_related("product"))
     for line in lines:
         line.offered_unit_price = line.requested_unit_price.quantize(CENT)
+        error = price_error(line.offered_unit_price)
+        if error:
+            raise InvalidInput(
+                _("%(sku)s: %(error)s Offer prices line by line instead.")
+                % {"sku": line.product.sku, "error": error}
+            )
     check_total(sum((line.offered_total for line in lines), Decimal("0.00")))
     QuoteLine.objects.bulk_update(lines, ["offered_unit_price"])
     quote.expires_at = None

@@ -1,10 +1,14 @@
+import threading
+import time
 from decimal import Decimal
 
 import pytest
+from django.db import connection, transaction
 
 from approvals.models import StepApprover, StepStatus
 from approvals.services import approval_company_reroute, approval_step_decide
 from b2bportal.domain import DomainError, StaleVersion
+from companies.models import Company, User
 from orders.models import OrderEventKind, OrderStatus
 from orders.services import LineRequest, order_cancel, order_edit
 from tests.approvals.factories import ApprovalTierFactory, source_example
@@ -165,3 +169,45 @@ def test_a_decision_racing_a_tier_change_yields_one_outcome():
         assert order.status == OrderStatus.APPROVED
         assert step.status == StepStatus.APPROVED
     assert order.version == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_order_placed_while_the_tiers_change_is_routed_under_the_new_tiers():
+    # given a site admin who has deactivated approver 1 and not yet committed
+    example = source_example()
+    locked, release = threading.Event(), threading.Event()
+
+    def admin_changes_tiers():
+        try:
+            with transaction.atomic():
+                Company.objects.select_for_update().get(pk=example.company.pk)
+                User.objects.filter(pk=example.approver1.pk).update(is_active=False)
+                locked.set()
+                release.wait(5)
+        finally:
+            connection.close()
+
+    admin = threading.Thread(target=admin_changes_tiers)
+    admin.start()
+    locked.wait(5)
+
+    # when a buyer places a $2,500 order at that moment
+    placed: list = []
+
+    def buyer_places():
+        try:
+            placed.append(example.place("2500.00"))
+        finally:
+            connection.close()
+
+    buyer = threading.Thread(target=buyer_places)
+    buyer.start()
+    time.sleep(0.5)
+    assert buyer.is_alive()  # waits for the admin's change instead of reading old tiers
+    release.set()
+    admin.join()
+    buyer.join()
+
+    # then the order never waits for the approver who left
+    (step,) = placed[0].approval_steps.filter(status=StepStatus.OPEN)
+    assert example.approver1 not in step.approvers.all()

@@ -13,7 +13,7 @@ from tests.conftest import test_broker_url
 from tests.factories import PASSWORD
 from tests.notifications.conftest import DEAD_BROKER, point_celery_at, real_worker
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis, pytest.mark.postgres]
 
 
 def wait_for(condition, timeout: float = 20.0):
@@ -97,3 +97,21 @@ def test_a_broker_outage_delays_mail_but_loses_none(client, broker, settings, ma
             lambda: Notification.objects.get(pk=row.pk).status == NotificationStatus.SENT
         )
     assert mailoutbox[0].to == [example.approver3.email]
+
+
+def test_a_worker_retries_an_smtp_error_with_backoff_then_gives_up(broker, settings):
+    settings.EMAIL_BACKEND = "tests.notifications.test_outbox.RaisingBackend"
+    settings.NOTIFICATION_MAX_ATTEMPTS = 3
+    settings.NOTIFICATION_RETRY_BASE_SECONDS = 0
+    example = source_example()
+    example.place("2500.00")  # queued on commit through the real broker
+    row = Notification.objects.get()
+
+    with real_worker():
+        assert wait_for(
+            lambda: Notification.objects.get(pk=row.pk).status == NotificationStatus.FAILED
+        )
+
+    row.refresh_from_db()
+    assert row.attempts == 3
+    assert "SMTPServerDisconnected" in row.last_error

@@ -857,3 +857,15 @@ def test_another_companys_buyer_cannot_place_an_order_from_my_quote(
         quote_place_order(quote_id=quote.pk, actor=desk, seen_version=quote.version)
 
     assert state(quote) == before
+
+
+def test_accepting_as_requested_a_price_beyond_the_offer_limit_is_a_clear_error(buyer, desk):
+    costly = ProductFactory(unit_price=Decimal("1500000.00"))
+    quote = request_quote(buyer, (costly, 1))
+
+    with pytest.raises(InvalidInput, match="Offer prices line by line"):
+        quote_accept_as_requested(quote_id=quote.pk, actor=desk, seen_version=quote.version)
+
+    quote.refresh_from_db()
+    assert quote.status == "requested"
+    assert quote.lines.get().offered_unit_price is None
