@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format migrate seed serve clean screenshots
+.PHONY: run test install lint format migrate seed serve clean screenshots bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,13 @@ screenshots: install
 	rm -f var/screenshots.sqlite3
 	DATABASE_URL=sqlite:///var/screenshots.sqlite3 $(BIN)/python manage.py migrate --noinput -v 0
 	DATABASE_URL=sqlite:///var/screenshots.sqlite3 $(BIN)/python manage.py screenshots
+
+# Speed and cost at scale against a bare view (SCALE=small|medium|large), in a Postgres
+# database of its own; BENCH_ARGS="--reuse" keeps an already loaded one. Not part of `make test`.
+SCALE ?= small
+bench: install
+	@mkdir -p var/bench
+	$(BIN)/python manage.py bench --scale $(SCALE) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/staticfiles .pytest_cache .ruff_cache

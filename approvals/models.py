@@ -175,6 +175,12 @@ class ApprovalStep(models.Model):
                 condition=Q(status=StepStatus.OPEN, needs_site_admin=True),
                 name="approval_step_staff_open_idx",
             ),
+            # Open steps by waiting time: the overdue list and the reminders.
+            models.Index(
+                fields=["opened_at", "id"],
+                condition=Q(status=StepStatus.OPEN),
+                name="approval_step_open_since_idx",
+            ),
             # "Decided by me", newest first.
             models.Index(
                 fields=["decided_by", "-decided_at", "-id"],
@@ -214,10 +220,12 @@ class ApprovalStep(models.Model):
 class StepApprover(models.Model):
     """Who may decide a step (the snapshot), with the step's openness copied in.
 
-    ``is_open`` mirrors ``step.status == "open"`` so that "what is waiting for
-    me" is read from one partial index on this table alone, whatever the size
-    of the approver's history. Only approvals services move a step's status,
-    and they update this flag in the same transaction.
+    ``is_open`` mirrors ``step.status == "open"`` and ``opened_at`` the step's,
+    so that "what is waiting for me, oldest first" is read in order from one
+    partial index on this table alone: a queue page costs its 25 rows, not the
+    length of the queue nor the number of open steps of all companies. Only
+    approvals services move a step's status, and they update both in the same
+    transaction.
     """
 
     step = models.ForeignKey(
@@ -227,6 +235,7 @@ class StepApprover(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="approval_step_links"
     )
     is_open = models.BooleanField(default=False)
+    opened_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("step approver")
@@ -236,7 +245,7 @@ class StepApprover(models.Model):
         ]
         indexes = [
             models.Index(
-                fields=["approver", "step"],
+                fields=["approver", "opened_at", "step"],
                 condition=Q(is_open=True),
                 name="step_approver_open_idx",
             ),

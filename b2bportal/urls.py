@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
 from . import views
+from .bench import views as bench_views
 from .converters import DocumentNumberConverter
 
 register_converter(DocumentNumberConverter, "number")
@@ -26,4 +27,5 @@ urlpatterns = [
     path("quotes/", include("quotations.urls")),
     path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
+    path("_baseline/", bench_views.baseline, name="baseline"),
 ]

@@ -46,11 +46,17 @@ def step_recipients(step) -> list[User]:
     return list(step.approvers.all())
 
 
-def order_waiting_for_approval(*, order, step, actor: User | None) -> None:
-    """A step opened (a new order, an edit, or the next tier of a chain): its approvers."""
+def order_waiting_for_approval(
+    *, order, step, actor: User | None, recipients: Iterable[User] | None = None
+) -> None:
+    """A step opened (a new order, an edit, or the next tier of a chain): its approvers.
+
+    ``recipients``: the step's approvers when the caller has them already (routing
+    does), which saves reading them back.
+    """
     notification_enqueue(
         kind=NotificationKind.ORDER_WAITING,
-        recipients=step_recipients(step),
+        recipients=step_recipients(step) if recipients is None else recipients,
         key=f"order_waiting:{order.pk}:v{order.version}:s{step.pk}",
         subject=_("Order %(number)s (%(total)s) waits for your approval")
         % {"number": order.number, "total": money(order.total)},

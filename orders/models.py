@@ -74,7 +74,12 @@ class Order(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["company", "-created_at", "-id"], name="order_company_recent_idx"),
+            # Status and total ride along so "spent this month" is an index-only scan.
+            models.Index(
+                fields=["company", "-created_at", "-id"],
+                include=["status", "total"],
+                name="order_company_recent_idx",
+            ),
             models.Index(fields=["placed_by", "-created_at", "-id"], name="order_buyer_recent_idx"),
             models.Index(fields=["status", "created_at"], name="order_status_created_idx"),
         ]

@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
@@ -34,8 +35,16 @@ class QuoteDeskFilter(django_filters.FilterSet):
     """The desk: by status, company or number."""
 
     status = django_filters.ChoiceFilter(choices=QuoteStatus.choices, empty_label=_("Any status"))
+    # By name as typed: a list of every company would grow with the customer base
+    # (10,000 options cost a second per page). A link may still pass an id.
+    company_name = django_filters.CharFilter(
+        label=_("Company"),
+        field_name="company__name",
+        lookup_expr="icontains",
+        widget=forms.TextInput(attrs={"class": "form-control", "type": "search"}),
+    )
     company = django_filters.ModelChoiceFilter(
-        queryset=Company.objects.order_by("name"), empty_label=_("Any company")
+        queryset=Company.objects.all(), widget=forms.HiddenInput
     )
     number = django_filters.CharFilter(label=_("Number"), lookup_expr="icontains")
 

@@ -211,7 +211,9 @@ def create_steps(
     ]
     ApprovalStep.objects.bulk_create(steps)
     links = [
-        StepApprover(step=step, approver_id=approver.id, is_open=step.is_open)
+        StepApprover(
+            step=step, approver_id=approver.id, is_open=step.is_open, opened_at=step.opened_at
+        )
         for step, planned in zip(steps, plan, strict=True)
         for approver in planned.approvers
     ]
@@ -225,7 +227,21 @@ def step_open(*, step: ApprovalStep) -> None:
     step.status = StepStatus.OPEN
     step.opened_at = timezone.now()
     step.save(update_fields=["status", "opened_at"])
-    StepApprover.objects.filter(step=step).update(is_open=True)
+    StepApprover.objects.filter(step=step).update(is_open=True, opened_at=step.opened_at)
+
+
+def _recipients(order: Order, planned: PlannedStep) -> list[User] | None:
+    """The people a planned step waits for, as read with the tiers; None: site admins.
+
+    ``company_tiers`` keeps only active contacts of the order's company, so
+    these are all that telling them needs, without reading them again.
+    """
+    if planned.needs_site_admin:
+        return None
+    return [
+        User(pk=a.id, full_name=a.name, company_id=order.company_id, is_active=True)
+        for a in planned.approvers
+    ]
 
 
 def approval_route(*, order: Order, actor: User) -> RoutingOutcome:
@@ -248,7 +264,9 @@ def approval_route(*, order: Order, actor: User) -> RoutingOutcome:
         return RoutingOutcome(status=OrderStatus.APPROVED, comment=comment)
     steps = create_steps(order=order, plan=plan, first_sequence=1, open_first=True)
     order.status = OrderStatus.PENDING_APPROVAL
-    events.order_waiting_for_approval(order=order, step=steps[0], actor=actor)
+    events.order_waiting_for_approval(
+        order=order, step=steps[0], actor=actor, recipients=_recipients(order, plan[0])
+    )
     return RoutingOutcome(
         status=OrderStatus.PENDING_APPROVAL, comment=describe_plan(plan), steps=tuple(steps)
     )

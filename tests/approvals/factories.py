@@ -87,6 +87,6 @@ def waiting_orders(count: int, *, approver: User, buyer: User | None = None) -> 
         for order in orders
     )
     StepApprover.objects.bulk_create(
-        StepApprover(step=step, approver=approver, is_open=True) for step in steps
+        StepApprover(step=step, approver=approver, is_open=True, opened_at=now) for step in steps
     )
     return orders
