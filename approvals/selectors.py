@@ -1,10 +1,14 @@
 """Reads the approval pages share, scoped to the person, with their joins."""
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.conf import settings
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
 from companies.models import ApprovalMode, Company, User
 from orders.models import Order
@@ -17,21 +21,25 @@ from .services.routing import company_tiers, route_plan
 def approval_queue_for(*, user: User) -> QuerySet[ApprovalStep]:
     """Open steps waiting for this approver, oldest first, with what a row shows.
 
-    Served by ``step_approver_open_idx`` (the approver's open links only), so its
-    cost follows the size of the queue, not of the approver's history.
+    Read in order from ``step_approver_open_idx`` (the approver's open links by
+    opening time), so a page costs its rows: not the length of the queue, nor
+    the approver's history, nor the open steps of other companies.
     """
     if user.company_id is None or not user.is_active:
         return ApprovalStep.objects.none()
     return (
+        # ``is_open`` stands for the step's status (the services move both at once):
+        # filtering on the status too made the planner expect a handful of rows
+        # and sort the whole queue instead of reading the first page off the index.
         ApprovalStep.objects.filter(
             approver_links__approver=user,
             approver_links__is_open=True,
-            status=StepStatus.OPEN,
             order__company_id=user.company_id,
         )
         .exclude(order__placed_by=user)
         .select_related("order", "order__placed_by")
-        .order_by("opened_at", "id")
+        # The link's copy of the step's opening time: the same order, read off the index.
+        .order_by("approver_links__opened_at", "id")
     )
 
 
@@ -166,3 +174,39 @@ def approval_tier_preview(*, company: Company) -> tuple[str, list[PreviewRow]]:
         plan = route_plan(total=tier.minimum, buyer_id=None, mode=mode, tiers=tiers)
         rows.append(PreviewRow(start=tier.minimum, end=end, steps=plan))
     return mode, rows
+
+
+@dataclass(frozen=True)
+class QueueSummary:
+    """The size of an approver's queue, what it is worth, and how long the oldest waits."""
+
+    count: int = 0
+    total: Decimal = Decimal("0.00")
+    oldest_opened_at: datetime | None = None
+
+
+def approval_queue_summary(*, user: User) -> QueueSummary:
+    """Totals of ``approval_queue_for`` in one aggregate over the open-links index."""
+    row = (
+        approval_queue_for(user=user)
+        .order_by()
+        .aggregate(count=Count("pk"), total=Sum("order__total"), oldest=Min("opened_at"))
+    )
+    return QueueSummary(
+        count=row["count"] or 0,
+        total=row["total"] or Decimal("0.00"),
+        oldest_opened_at=row["oldest"],
+    )
+
+
+def approval_overdue_steps(*, now: datetime | None = None) -> QuerySet[ApprovalStep]:
+    """Open steps waiting longer than APPROVAL_REMINDER_HOURS, oldest first.
+
+    Open steps are few and read through the partial unique index on open steps.
+    """
+    since = (now or timezone.now()) - timedelta(hours=settings.APPROVAL_REMINDER_HOURS)
+    return (
+        ApprovalStep.objects.filter(status=StepStatus.OPEN, opened_at__lte=since)
+        .select_related("order", "order__placed_by", "order__company")
+        .order_by("opened_at", "id")
+    )

@@ -90,6 +90,8 @@ def decide(request, number: str):
     order = approval_order_for_user(user=request.user, number=number)
     form = DecisionForm(request.POST)
     if not form.is_valid():
+        if request.htmx and approval_progress_for(order=order, user=request.user).can_decide:
+            return _queue_row(request, order, _("Open the order to decide it."), ok=False)
         return _order_page(request, order, form=form, status=400)
     step = approval_step_of_order(order=order, step_id=form.cleaned_data["step"])
     try:
@@ -103,10 +105,21 @@ def decide(request, number: str):
     except NotAllowed as exc:
         raise PermissionDenied(str(exc)) from exc
     except DomainError as exc:
+        if request.htmx:
+            return _queue_row(request, order, str(exc), ok=False)
         messages.error(request, str(exc))
         return redirect("approvals:order", number=order.number)
+    if request.htmx:
+        return _queue_row(request, decided, _decision_message(decided, approved=form.approve))
     messages.success(request, _decision_message(decided, approved=form.approve))
     return redirect("approvals:staff_queue" if request.user.is_staff else "approvals:queue")
+
+
+def _queue_row(request, order, message: str, *, ok: bool = True):
+    """The queue row after an inline decision (htmx swaps it in place of the row)."""
+    return render(
+        request, "approvals/_queue_row_done.html", {"order": order, "message": message, "ok": ok}
+    )
 
 
 def _decision_message(order, *, approved: bool) -> str:

@@ -1,9 +1,81 @@
+"""The dashboard each person lands on after login: one page, the sections their roles allow."""
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
+from django.shortcuts import render
+
+from approvals.selectors import (
+    approval_decided_by,
+    approval_nav_for,
+    approval_overdue_steps,
+    approval_queue_for,
+    approval_queue_summary,
+    approval_staff_queue,
+)
+from orders.selectors import (
+    VOLUME_DAYS,
+    order_recent_for_buyer,
+    order_spend_this_month,
+    order_volume_by_company,
+)
+from quotations.models import DESK_PERMISSION
+from quotations.selectors import (
+    quote_desk_counts,
+    quote_volume_by_company,
+    quote_waiting_for_buyer,
+    quote_waiting_for_seller,
+)
+
+SECTION_ROWS = 8
+
+
+def _contact_sections(request) -> dict:
+    user = request.user
+    context = {
+        "recent_orders": order_recent_for_buyer(user=user, limit=SECTION_ROWS),
+        "waiting_quotes": list(quote_waiting_for_buyer(user=user)[:SECTION_ROWS]),
+        "spend_this_month": order_spend_this_month(company_id=user.company_id),
+    }
+    nav = approval_nav_for(user=user)
+    request._approval_nav = nav  # the navigation reads it again
+    if nav.is_approver:
+        context.update(
+            is_approver=True,
+            queue=list(approval_queue_for(user=user)[:SECTION_ROWS]),
+            queue_summary=approval_queue_summary(user=user),
+            recent_decisions=list(approval_decided_by(user=user)[:5]),
+        )
+    return context
+
+
+def _staff_sections(request) -> dict:
+    user = request.user
+    is_desk = user.has_perm(DESK_PERMISSION)
+    overdue = approval_overdue_steps()
+    volume = order_volume_by_company()
+    quotes = quote_volume_by_company(days=VOLUME_DAYS)
+    for row in volume:
+        row["quotes"] = quotes.get(row["company_id"], 0)
+    return {
+        "is_desk": is_desk,
+        "seller_quotes": list(quote_waiting_for_seller(user=user)[:SECTION_ROWS])
+        if is_desk
+        else [],
+        "desk_counts": quote_desk_counts(user=user) if is_desk else {},
+        "site_admin_steps": list(approval_staff_queue()[:SECTION_ROWS]),
+        "overdue_steps": list(overdue[:SECTION_ROWS]),
+        "overdue_count": overdue.count(),
+        "volume": volume,
+        "volume_days": VOLUME_DAYS,
+        "reminder_hours": settings.APPROVAL_REMINDER_HOURS,
+    }
 
 
 @login_required
 def home(request):
-    if request.user.is_staff:
-        return redirect("admin:index")
-    return redirect("orders:list")
+    user = request.user
+    if user.is_staff:
+        return render(request, "dashboards/staff.html", _staff_sections(request))
+    if user.company_id is None:
+        return render(request, "dashboards/contact.html", {"no_company": True})
+    return render(request, "dashboards/contact.html", _contact_sections(request))

@@ -16,3 +16,11 @@ def product_map_by_sku(*, skus: Iterable[str]) -> dict[str, Product]:
     if not wanted:
         return {}
     return {p.sku.upper(): p for p in Product.objects.filter(sku__in=wanted, is_active=True)}
+
+
+def product_lookup_by_sku(*, skus: Iterable[str]) -> dict[str, Product]:
+    """Products keyed by upper-case SKU, withdrawn ones too (to say so), in one query."""
+    wanted = {s.strip().upper() for s in skus if s and s.strip()}
+    if not wanted:
+        return {}
+    return {p.sku.upper(): p for p in Product.objects.filter(sku__in=wanted)}

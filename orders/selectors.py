@@ -1,9 +1,18 @@
-from django.db.models import Prefetch, QuerySet
-from django.http import Http404
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
 
+from django.core.cache import cache
+from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.models import Product
+from catalog.selectors import product_lookup_by_sku
 from companies.models import User
 
-from .models import Order, OrderEvent, OrderLine
+from .models import MAX_LINE_QUANTITY, Order, OrderEvent, OrderLine, OrderStatus
 
 
 def order_visible_to(*, user: User) -> QuerySet[Order]:
@@ -38,3 +47,130 @@ def order_get_for_user(*, user: User, number: str) -> Order:
         )
     except Order.DoesNotExist:
         raise Http404("No such order.") from None
+
+
+# Orders that count as spent: cancelled and rejected ones never will be.
+SPEND_EXCLUDED_STATUSES = (OrderStatus.CANCELLED, OrderStatus.REJECTED)
+
+
+def month_start(*, now: datetime | None = None) -> datetime:
+    """Midnight of the first day of this month in the site's time zone."""
+    local = timezone.localtime(now or timezone.now())
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def order_spend_this_month(*, company_id: int, now: datetime | None = None) -> Decimal:
+    """What the company ordered this month (site time zone), cancelled and rejected left out.
+
+    Reads the company's orders of the month through ``order_company_recent_idx``,
+    so it costs the month's orders of one company, not the order book.
+    """
+    total = (
+        Order.objects.filter(company_id=company_id, created_at__gte=month_start(now=now))
+        .exclude(status__in=SPEND_EXCLUDED_STATUSES)
+        .aggregate(total=Sum("total"))["total"]
+    )
+    return total or Decimal("0.00")
+
+
+def order_recent_for_buyer(*, user: User, limit: int = 5) -> list[Order]:
+    """The person's own latest orders (``order_buyer_recent_idx``)."""
+    return list(order_list_for_user(user=user, mine_only=True)[:limit])
+
+
+VOLUME_CACHE_SECONDS = 300
+VOLUME_DAYS = 30
+# The dashboard shows the biggest companies; every row is rendered on every visit, so
+# all 10,000 companies of a large installation cost half a second per page.
+VOLUME_ROWS = 20
+
+
+def order_volume_by_company(*, days: int = VOLUME_DAYS, limit: int = VOLUME_ROWS) -> list[dict]:
+    """Orders and their value per company over the last ``days`` days, the ``limit`` biggest.
+
+    The only aggregate across companies; kept in the cache for a few minutes so
+    the staff dashboard does not re-read a month of orders on every visit.
+    """
+    key = f"dashboard:order-volume:{days}:{limit}"
+    rows = cache.get(key)
+    if rows is None:
+        since = timezone.now() - timedelta(days=days)
+        rows = list(
+            Order.objects.filter(created_at__gte=since)
+            .exclude(status__in=SPEND_EXCLUDED_STATUSES)
+            .order_by()
+            .values("company_id", "company__name")
+            .annotate(orders=Count("id"), value=Sum("total"))
+            .order_by("-value", "company__name")[:limit]
+        )
+        cache.set(key, rows, VOLUME_CACHE_SECONDS)
+    return rows
+
+
+@dataclass
+class LinePreview:
+    """One quick-order row as the form shows it while the buyer types."""
+
+    sku: str
+    quantity: int | None = None
+    product: Product | None = None
+    line_total: Decimal | None = None
+    error: str = ""
+
+
+def _parse_quantity(raw: str) -> int | None:
+    try:
+        quantity = int(str(raw).strip())
+    except (TypeError, ValueError):
+        return None
+    return quantity if 1 <= quantity <= MAX_LINE_QUANTITY else None
+
+
+def order_line_previews(*, rows: list[tuple[str, str]]) -> tuple[list[LinePreview], Decimal]:
+    """Product, today's price and line total of each (sku, quantity) row, and the sum.
+
+    One query for all rows. An unknown or withdrawn SKU or an impossible
+    quantity gives the row an error instead of a total.
+    """
+    skus = [(sku or "").strip().upper()[:40] for sku, _qty in rows]
+    products = product_lookup_by_sku(skus=skus)
+    previews = []
+    total = Decimal("0.00")
+    for sku, (_sku, raw_quantity) in zip(skus, rows, strict=True):
+        preview = LinePreview(sku=sku)
+        raw_quantity = (raw_quantity or "").strip()
+        if not sku:
+            previews.append(preview)
+            continue
+        product = products.get(sku)
+        if product is None:
+            preview.error = _("No product has the SKU %(sku)s.") % {"sku": sku}
+        elif not product.is_active:
+            preview.error = _("%(sku)s is no longer sold.") % {"sku": sku}
+        else:
+            preview.product = product
+            preview.quantity = _parse_quantity(raw_quantity) if raw_quantity else None
+            if raw_quantity and preview.quantity is None:
+                preview.error = _("Quantity must be a whole number from 1 to %(max)s.") % {
+                    "max": f"{MAX_LINE_QUANTITY:,}"
+                }
+            elif preview.quantity:
+                preview.line_total = product.unit_price * preview.quantity
+                total += preview.line_total
+        previews.append(preview)
+    return previews, total
+
+
+def order_lines_to_repeat(*, user: User, number: str) -> tuple[list[dict], list[str]]:
+    """An order's lines for a new order: (rows of sku and quantity, SKUs no longer sold).
+
+    Only the SKU and quantity are carried over; prices are today's catalog's.
+    """
+    order = order_get_for_user(user=user, number=number)
+    rows, dropped = [], []
+    for line in order.lines.all():
+        if line.product.is_active:
+            rows.append({"sku": line.product.sku, "quantity": line.quantity})
+        else:
+            dropped.append(line.product.sku)
+    return rows, dropped

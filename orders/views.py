@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,8 +12,13 @@ from b2bportal.pagination import paginate
 from quotations.services import quote_request
 
 from .filters import OrderFilter
-from .forms import OrderLineFormSet, VersionForm
-from .selectors import order_get_for_user, order_list_for_user
+from .forms import MAX_LINES, OrderLineFormSet, VersionForm
+from .selectors import (
+    order_get_for_user,
+    order_line_previews,
+    order_lines_to_repeat,
+    order_list_for_user,
+)
 from .services import QUOTED_ORDER_IS_FIXED, order_cancel, order_edit, order_place
 
 
@@ -31,8 +37,54 @@ def _apply_service_errors(formset, exc: InvalidInput) -> None:
 
 
 def _prefill(request) -> list[dict]:
+    """Rows a new order starts with: one catalog product, or a past order's lines."""
+    again = request.GET.get("again", "").strip()[:20]
+    if again:
+        rows, dropped = order_lines_to_repeat(user=request.user, number=again)
+        if dropped:
+            messages.warning(
+                request,
+                _("No longer sold, so left out: %(skus)s.") % {"skus": ", ".join(dropped)},
+            )
+        messages.info(
+            request,
+            _("The lines of %(number)s are copied at today's catalog prices. Check and place.")
+            % {"number": again},
+        )
+        return rows
     sku = request.GET.get("sku", "").strip().upper()[:40]
     return [{"sku": sku, "quantity": 1}] if sku else []
+
+
+def _typed_rows(data) -> list[tuple[str, str]]:
+    """The (sku, quantity) rows as typed, unvalidated, by row index."""
+    try:
+        count = max(0, min(int(data.get("lines-TOTAL_FORMS", 0)), MAX_LINES))
+    except (TypeError, ValueError):
+        count = 0
+    return [
+        (data.get(f"lines-{i}-sku", ""), data.get(f"lines-{i}-quantity", "")) for i in range(count)
+    ]
+
+
+def _posted_rows(data) -> list[dict]:
+    """The filled rows as typed, to show them again with blank rows added."""
+    return [
+        {"sku": sku, "quantity": quantity} for sku, quantity in _typed_rows(data) if sku or quantity
+    ]
+
+
+def _form_context(formset, **extra) -> dict:
+    """The order form's rows, each with its product and line total at today's prices."""
+    previews, total = order_line_previews(
+        rows=[(f["sku"].value() or "", str(f["quantity"].value() or "")) for f in formset.forms]
+    )
+    return {
+        "formset": formset,
+        "rows": list(zip(formset.forms, previews, strict=True)),
+        "preview_total": total,
+        **extra,
+    }
 
 
 @login_required
@@ -46,7 +98,9 @@ def order_list(request):
 @login_required
 def order_create(request):
     _contact_required(request.user)
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("action") == "add_line":
+        formset = OrderLineFormSet(prefix="lines", initial=_posted_rows(request.POST))
+    elif request.method == "POST":
         formset = OrderLineFormSet(request.POST, prefix="lines")
         if formset.is_valid() and request.POST.get("action") == "quote":
             try:
@@ -76,7 +130,7 @@ def order_create(request):
                 return redirect("orders:detail", number=order.number)
     else:
         formset = OrderLineFormSet(prefix="lines", initial=_prefill(request))
-    return render(request, "orders/order_form.html", {"formset": formset, "order": None})
+    return render(request, "orders/order_form.html", _form_context(formset, order=None))
 
 
 def _order_quote(order):
@@ -119,7 +173,9 @@ def order_update(request, number: str):
         messages.error(request, QUOTED_ORDER_IS_FIXED % {"number": order.number})
         return redirect("orders:detail", number=order.number)
     version_form = VersionForm(request.POST or None, initial={"version": order.version})
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("action") == "add_line":
+        formset = OrderLineFormSet(prefix="lines", initial=_posted_rows(request.POST))
+    elif request.method == "POST":
         formset = OrderLineFormSet(request.POST, prefix="lines")
         if formset.is_valid() and version_form.is_valid():
             try:
@@ -151,7 +207,46 @@ def order_update(request, number: str):
     return render(
         request,
         "orders/order_form.html",
-        {"formset": formset, "order": order, "version_form": version_form},
+        _form_context(formset, order=order, version_form=version_form),
+    )
+
+
+def _row_index(raw) -> int:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise Http404("No such row.") from None
+
+
+@login_required
+def order_line_row(request):
+    """One more blank row for the order form ("Add line" with htmx)."""
+    _contact_required(request.user)
+    index = _row_index(request.GET.get("lines-TOTAL_FORMS"))
+    if not 0 <= index < MAX_LINES:
+        return HttpResponse(status=204)
+    formset = OrderLineFormSet(prefix="lines")
+    form = formset._construct_form(index)
+    previews, _total = order_line_previews(rows=[("", "")])
+    return render(
+        request,
+        "orders/_order_line_added.html",
+        {"form": form, "preview": previews[0], "index": index, "total_forms": index + 1},
+    )
+
+
+@login_required
+def order_line_preview(request):
+    """A row's product, unit price and line total, and the order total, as the buyer types."""
+    _contact_required(request.user)
+    index = _row_index(request.GET.get("row"))
+    typed = _typed_rows(request.GET)
+    previews, total = order_line_previews(rows=typed)
+    preview = previews[index] if 0 <= index < len(previews) else None
+    return render(
+        request,
+        "orders/_order_line_preview.html",
+        {"preview": preview, "index": index, "preview_total": total},
     )
 
 

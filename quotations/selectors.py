@@ -1,10 +1,12 @@
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
 from companies.models import User
 
@@ -140,3 +142,54 @@ def quote_timeline(*, quote: Quote) -> list[TimelineEntry]:
     )
     entries.sort(key=lambda e: (e.at, _KIND_ORDER[e.kind], e.item.pk))
     return entries
+
+
+def quote_waiting_for_buyer(*, user: User) -> QuerySet[Quote]:
+    """My company's quotes waiting for our answer, the longest waiting first."""
+    if user.is_staff or user.company_id is None:
+        return Quote.objects.none()
+    statuses = [status for status, side in WAITING_FOR.items() if side == Side.BUYER]
+    return (
+        quote_visible_to(user=user)
+        .filter(status__in=statuses)
+        .select_related("requested_by")
+        .order_by("last_activity_at", "id")
+    )
+
+
+def quote_waiting_for_seller(*, user: User) -> QuerySet[Quote]:
+    """Quotes the desk has to answer, the longest waiting first."""
+    statuses = [status for status, side in WAITING_FOR.items() if side == Side.SELLER]
+    return (
+        quote_visible_to(user=user)
+        .filter(status__in=statuses)
+        .select_related("company", "requested_by")
+        .order_by("last_activity_at", "id")
+    )
+
+
+def quote_waiting_count(*, user: User) -> int:
+    """How many quotes wait for this person's side (desk: the seller; contacts: the buyer)."""
+    if user.is_staff:
+        return quote_waiting_for_seller(user=user).count()
+    return quote_waiting_for_buyer(user=user).count()
+
+
+VOLUME_CACHE_SECONDS = 300
+
+
+def quote_volume_by_company(*, days: int = 30) -> dict[int, int]:
+    """Quotes requested per company over the last ``days`` days, cached for a few minutes."""
+    key = f"dashboard:quote-volume:{days}"
+    counts = cache.get(key)
+    if counts is None:
+        since = timezone.now() - timedelta(days=days)
+        counts = dict(
+            Quote.objects.filter(created_at__gte=since)
+            .order_by()
+            .values("company_id")
+            .annotate(n=Count("id"))
+            .values_list("company_id", "n")
+        )
+        cache.set(key, counts, VOLUME_CACHE_SECONDS)
+    return counts
