@@ -1,11 +1,10 @@
 import os
-import socket
-from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings as django_settings
 
 from b2bportal.chromium import CHROMIUM_PATH
+from b2bportal.net import reachable
 from tests.factories import BuyerFactory, CompanyFactory, ProductFactory, StaffFactory
 
 
@@ -50,15 +49,6 @@ def test_broker_url() -> str:
 test_broker_url.__test__ = False
 
 
-def _reachable(url: str) -> bool:
-    parts = urlparse(url)
-    try:
-        with socket.create_connection((parts.hostname, parts.port or 6379), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
 def pytest_collection_modifyitems(config, items):
     """Tests that need a part a bare machine lacks say so, by folder or file name.
 
@@ -68,7 +58,7 @@ def pytest_collection_modifyitems(config, items):
     on_postgres = django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     needs = {
         "postgres": (on_postgres, "needs Postgres (set DATABASE_URL): row locks"),
-        "redis": (_reachable(test_broker_url()), "needs Redis for a real Celery worker"),
+        "redis": (reachable(test_broker_url()), "needs Redis for a real Celery worker"),
         "browser": (os.path.exists(CHROMIUM_PATH), f"needs Chromium at {CHROMIUM_PATH}"),
     }
     for item in items:

@@ -9,7 +9,6 @@ developer's own database is never touched.
 
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from b2bportal.bench import data, inprocess, load, report
+from b2bportal.net import reachable
 
 DB_PREFIX = "b2bportal_bench_"
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/"
@@ -43,15 +43,6 @@ def bench_database_url(scale: str) -> str:
     if not base.startswith(("postgres://", "postgresql://")):
         base = DEFAULT_SERVER
     return urlunparse(urlparse(base)._replace(path=f"/{DB_PREFIX}{scale}"))
-
-
-def _reachable(url: str) -> bool:
-    parts = urlparse(url)
-    try:
-        with socket.create_connection((parts.hostname, parts.port or 6379), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 def _admin_connection(url: str):
@@ -128,7 +119,7 @@ class Command(BaseCommand):
             "LOG_LEVEL": "WARNING",
             "BENCH_REUSED": "1" if reuse else "",
         }
-        if _reachable(broker):
+        if reachable(broker):
             # As in production: requests only queue their emails.
             env["CELERY_BROKER_URL"] = broker
         else:
