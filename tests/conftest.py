@@ -57,7 +57,7 @@ def pytest_collection_modifyitems(config, items):
     """
     on_postgres = django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     needs = {
-        "postgres": (on_postgres, "needs Postgres (set DATABASE_URL): row locks"),
+        "postgres": (on_postgres, "needs Postgres (set DATABASE_URL)"),
         "redis": (reachable(test_broker_url()), "needs Redis for a real Celery worker"),
         "browser": (os.path.exists(CHROMIUM_PATH), f"needs Chromium at {CHROMIUM_PATH}"),
     }
