@@ -40,12 +40,15 @@ class OrderLineForm(forms.Form):
 class BaseOrderLineFormSet(forms.BaseFormSet):
     """Rows of SKU and quantity. Empty rows are ignored; the same SKU twice is merged."""
 
+    empty_message = _("Add at least one product to the order.")
+    too_many_message = _("%(sku)s: at most %(max)s per order.")
+
     def clean(self):
         if any(self.errors):
             return
         rows = [dict(f.cleaned_data) for f in self.forms if f.cleaned_data.get("sku")]
         if not rows:
-            raise forms.ValidationError(_("Add at least one product to the order."))
+            raise forms.ValidationError(self.empty_message)
         products = product_map_by_sku(skus=[r["sku"] for r in rows])
         for form in self.forms:
             sku = form.cleaned_data.get("sku")
@@ -61,8 +64,7 @@ class BaseOrderLineFormSet(forms.BaseFormSet):
         for sku, quantity in totals.items():
             if quantity > MAX_LINE_QUANTITY:
                 raise forms.ValidationError(
-                    _("%(sku)s: at most %(max)s per order.")
-                    % {"sku": sku, "max": f"{MAX_LINE_QUANTITY:,}"}
+                    self.too_many_message % {"sku": sku, "max": f"{MAX_LINE_QUANTITY:,}"}
                 )
         self.products = products
 

@@ -5,8 +5,7 @@ from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from catalog.selectors import product_map_by_sku
-from orders.forms import OrderLineForm
+from orders.forms import BaseOrderLineFormSet, OrderLineForm
 from orders.models import MAX_LINE_QUANTITY
 
 from .models import MAX_MESSAGE_LENGTH, MAX_QUOTE_LINES, MAX_UNIT_PRICE, Quote
@@ -48,37 +47,23 @@ class QuoteLineForm(OrderLineForm):
         return data
 
 
-class BaseQuoteLineFormSet(forms.BaseFormSet):
-    """Rows of SKU, quantity and target price; empty rows are ignored."""
+class BaseQuoteLineFormSet(BaseOrderLineFormSet):
+    """The order form's rows, each with an optional target price."""
+
+    empty_message = _("Add at least one product to the quote.")
+    too_many_message = _("%(sku)s: at most %(max)s per quote.")
 
     def clean(self):
+        super().clean()
         if any(self.errors):
             return
-        rows = [dict(f.cleaned_data) for f in self.forms if f.cleaned_data.get("sku")]
-        if not rows:
-            raise forms.ValidationError(_("Add at least one product to the quote."))
-        products = product_map_by_sku(skus=[r["sku"] for r in rows])
-        for form in self.forms:
-            sku = form.cleaned_data.get("sku")
-            if sku and sku not in products:
-                form.add_error(
-                    "sku", _("No product you can order has the SKU %(sku)s.") % {"sku": sku}
-                )
-        if any(self.errors):
-            return
-        totals: dict[str, int] = {}
         targets: dict[str, set] = {}
-        for row in rows:
-            totals[row["sku"]] = totals.get(row["sku"], 0) + row["quantity"]
-            if row.get("target_unit_price") is not None:
-                targets.setdefault(row["sku"], set()).add(row["target_unit_price"])
-        for sku, quantity in totals.items():
-            if quantity > MAX_LINE_QUANTITY:
-                raise forms.ValidationError(
-                    _("%(sku)s: at most %(max)s per quote.")
-                    % {"sku": sku, "max": f"{MAX_LINE_QUANTITY:,}"}
-                )
-            if len(targets.get(sku, ())) > 1:
+        for form in self.forms:
+            sku, target = form.cleaned_data.get("sku"), form.cleaned_data.get("target_unit_price")
+            if sku and target is not None:
+                targets.setdefault(sku, set()).add(target)
+        for sku, prices in targets.items():
+            if len(prices) > 1:
                 raise forms.ValidationError(
                     _("%(sku)s has two different target prices.") % {"sku": sku}
                 )
