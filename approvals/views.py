@@ -6,8 +6,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from b2bportal.domain import DomainError, NotAllowed
-from b2bportal.pagination import paginate
+from core.domain import DomainError, NotAllowed
+from core.pagination import paginate
 from orders.models import OrderStatus
 
 from .filters import ApprovalQueueFilter, DecidedFilter

@@ -40,12 +40,14 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "b2bportal",
+    "core",
     "companies",
     "catalog",
     "orders",
     "approvals",
     "quotations",
     "notifications",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -74,7 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "b2bportal.context_processors.portal",
+                "core.context_processors.portal",
             ],
         },
     },

@@ -3,9 +3,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
-from . import views
+from core.converters import DocumentNumberConverter
+from dashboards import views as dashboard_views
+
 from .bench import views as bench_views
-from .converters import DocumentNumberConverter
 
 register_converter(DocumentNumberConverter, "number")
 
@@ -14,7 +15,7 @@ admin.site.site_title = settings.PORTAL_NAME
 admin.site.index_title = "Configuration"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", dashboard_views.home, name="home"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from b2bportal.pagination import paginate
+from core.pagination import paginate
 
 from .filters import ProductFilter
 from .selectors import product_list_active

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from b2bportal.templatetags.portal import money
 from companies.models import User
+from core.money import format_money as money
 
 from .models import NotificationKind
 from .services import notification_enqueue, staff_recipients

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.models import ApprovalStep, StepStatus
-from b2bportal.templatetags.portal import money
+from core.money import format_money as money
 from quotations.models import Quote, QuoteStatus
 
 from .events import order_context, quote_context, step_recipients

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from b2bportal.pagination import paginate
+from core.pagination import paginate
 
 from .forms import PreferencesForm
 from .selectors import notification_list_for_user, notification_preference_for_user

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from b2bportal.domain import DomainError
+from core.domain import DomainError
 
 from .models import Order, OrderEvent, OrderLine
 from .services import order_fulfil

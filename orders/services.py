@@ -1,4 +1,4 @@
-"""Use cases that change orders. Lock order: see ``b2bportal.domain``."""
+"""Use cases that change orders. Lock order: see ``core.domain``."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy
 
 # A module import: approvals' services import this module too (to lock and move orders).
 from approvals import services as approval_services
-from b2bportal.domain import InvalidInput, InvalidState, NotAllowed, StaleVersion
 from catalog.models import Product
 from companies.models import Company, User
 from companies.services import company_lock_for_ordering
+from core.domain import InvalidInput, InvalidState, NotAllowed, StaleVersion
 
 from .models import (
     MAX_LINE_QUANTITY,

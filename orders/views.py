@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from approvals.selectors import approval_progress_for
-from b2bportal.domain import DomainError, InvalidInput, NotAllowed
-from b2bportal.pagination import paginate
+from core.domain import DomainError, InvalidInput, NotAllowed
+from core.pagination import paginate
 from quotations.services import quote_request
 
 from .filters import OrderFilter

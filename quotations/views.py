@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from b2bportal.domain import DomainError, InvalidInput
-from b2bportal.pagination import paginate
+from core.domain import DomainError, InvalidInput
+from core.pagination import paginate
 
 from .filters import QuoteDeskFilter, QuoteFilter
 from .forms import (

@@ -4,7 +4,7 @@ import threading
 
 from django.db import connection
 
-from b2bportal.domain import DomainError
+from core.domain import DomainError
 
 
 def run_at_once(*calls):

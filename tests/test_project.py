@@ -34,6 +34,27 @@ def test_production_settings_pass_the_deploy_check():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_production_hashes_passwords_with_django_s_default_not_the_tests_fast_one():
+    # Tests hash with MD5 (tests/settings.py); the portal itself must not.
+    env = {"PATH": os.environ.get("PATH", ""), "DJANGO_SETTINGS_MODULE": "b2bportal.settings"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); "
+            "from django.contrib.auth.hashers import make_password; print(make_password('pw'))",
+        ],
+        cwd=ROOT,
+        env={**env, "DEBUG": "True"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("pbkdf2_sha256$")
+
+
 def test_production_refuses_to_start_without_a_secret_key():
     env = {"PATH": os.environ.get("PATH", ""), "DEBUG": "False", "ALLOWED_HOSTS": "x.example"}
     result = subprocess.run(

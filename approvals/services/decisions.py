@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.models import ApprovalStep, StepApprover, StepStatus
-from b2bportal.domain import DomainError, InvalidInput, InvalidState, NotAllowed, StaleVersion
 from companies.models import User
+from core.domain import DomainError, InvalidInput, InvalidState, NotAllowed, StaleVersion
 from notifications import events
 
 # A module import: orders' services import this package while they load.

@@ -1,6 +1,6 @@
 """What the quote use cases share: input shapes, checks, locks and records.
 
-Lock order: see ``b2bportal.domain`` (company -> quote -> order -> ...). Every
+Lock order: see ``core.domain`` (company -> quote -> order -> ...). Every
 writer of a quote's lines, revisions or status locks the quote row first.
 """
 
@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from b2bportal.domain import InvalidInput, InvalidState, NotAllowed, StaleVersion
 from catalog.models import Product
 from companies.models import Company, User
+from core.domain import InvalidInput, InvalidState, NotAllowed, StaleVersion
 from orders.models import MAX_LINE_QUANTITY
 from orders.services import LineRequest
 

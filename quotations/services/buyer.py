@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from b2bportal.domain import InvalidState
 from companies.models import User
 from companies.services import company_lock_for_ordering
+from core.domain import InvalidState
 from notifications import events as notify
 from orders.services import PricedLine, order_place
 

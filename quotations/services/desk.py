@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from b2bportal.domain import InvalidInput
 from companies.models import User
+from core.domain import InvalidInput
 from notifications import events as notify
 
 from ..models import CENT, Quote, QuoteEventKind, QuoteLine, QuoteStatus, RevisionKind

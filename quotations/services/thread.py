@@ -4,8 +4,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from b2bportal.domain import InvalidState, NotAllowed
 from companies.models import User
+from core.domain import InvalidState, NotAllowed
 from notifications import events as notify
 
 from ..models import Quote, QuoteMessage

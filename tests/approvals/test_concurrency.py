@@ -7,8 +7,8 @@ from django.db import connection, transaction
 
 from approvals.models import StepApprover, StepStatus
 from approvals.services import approval_company_reroute, approval_step_decide
-from b2bportal.domain import DomainError, StaleVersion
 from companies.models import Company, User
+from core.domain import DomainError, StaleVersion
 from orders.models import OrderEventKind, OrderStatus
 from orders.services import LineRequest, order_cancel, order_edit
 from tests.approvals.factories import ApprovalTierFactory, source_example

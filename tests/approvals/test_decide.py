@@ -4,8 +4,8 @@ import pytest
 
 from approvals.models import STEP_MOVES, ApprovalStep, StepApprover, StepStatus
 from approvals.services import approval_step_decide, approval_steps_bulk_approve
-from b2bportal.domain import InvalidInput, InvalidState, NotAllowed, StaleVersion
 from companies.models import ApprovalMode
+from core.domain import InvalidInput, InvalidState, NotAllowed, StaleVersion
 from orders.models import OrderEvent, OrderEventKind, OrderStatus
 from orders.services import LineRequest, order_edit
 from tests.approvals.factories import ApprovalTierFactory, source_example

@@ -1,6 +1,6 @@
 import pytest
 
-from b2bportal.domain import DomainError
+from core.domain import DomainError
 from orders.models import OrderEventKind, OrderStatus
 from orders.services import LineRequest, order_cancel, order_edit
 from tests.concurrency import run_at_once

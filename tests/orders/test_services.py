@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from b2bportal.domain import InvalidInput, InvalidState, NotAllowed, StaleVersion
+from core.domain import InvalidInput, InvalidState, NotAllowed, StaleVersion
 from orders.models import EDITABLE_STATUSES, ORDER_MOVES, Order, OrderEventKind, OrderStatus
 from orders.services import LineRequest, order_cancel, order_edit, order_fulfil, order_place
 from tests.factories import BuyerFactory, ProductFactory, place_order

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from b2bportal.domain import DomainError, InvalidState, StaleVersion
+from core.domain import DomainError, InvalidState, StaleVersion
 from orders.models import Order
 from quotations.models import Quote, QuoteEventKind, QuoteStatus, RevisionKind
 from quotations.services import (

@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from b2bportal.domain import InvalidState
+from core.domain import InvalidState
 from orders.models import OrderStatus
 from orders.services import LineRequest, order_cancel, order_edit
 from quotations.services import quote_accept, quote_place_order

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 import approvals.services
 import orders.services
-from b2bportal.domain import InvalidInput, InvalidState, NotAllowed, StaleVersion
+from core.domain import InvalidInput, InvalidState, NotAllowed, StaleVersion
 from orders.models import Order, OrderEventKind
 from quotations.models import (
     MESSAGE_STATUSES,

@@ -1,27 +1,16 @@
-from decimal import Decimal
-
 from django import template
-from django.conf import settings
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-register = template.Library()
+from core.money import format_money
 
-_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
+register = template.Library()
 
 
 @register.filter
 def money(value) -> str:
     """1234.5 -> "$1,234.50" in the installation's currency."""
-    if value is None or value == "":
-        return ""
-    amount = Decimal(value).quantize(Decimal("0.01"))
-    sign = "-" if amount < 0 else ""
-    symbol = _SYMBOLS.get(settings.CURRENCY_CODE)
-    formatted = f"{abs(amount):,.2f}"
-    if symbol:
-        return f"{sign}{symbol}{formatted}"
-    return f"{sign}{formatted} {settings.CURRENCY_CODE}"
+    return format_money(value)
 
 
 @register.filter

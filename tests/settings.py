@@ -1,0 +1,10 @@
+"""The portal's settings with what only slows tests taken out.
+
+PBKDF2 costs almost a second per password on small machines, and every test
+user has one: tests hash with MD5. The production hasher is left as it is and
+checked once (``tests/test_project.py``).
+"""
+
+from b2bportal.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
