@@ -1,4 +1,10 @@
-"""Approval tiers are configured on the company page (see companies.admin)."""
+"""Approval tiers on the company page, and routing again when people change.
+
+Companies and users are registered by ``companies.admin``; this module extends
+those two pages with what approvals own (the tiers inline, the routing mode
+and its preview; deactivating people moves their waiting orders on) and
+registers the extended pages in their place.
+"""
 
 from django import forms
 from django.contrib import admin, messages
@@ -6,11 +12,12 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from companies import admin as companies_admin
 from companies.models import ApprovalMode, Company, User
 
 from .models import ApprovalTier
 from .selectors import approval_tier_preview
-from .services import approval_company_reroute
+from .services import approval_company_reroute, approval_contacts_deactivate
 
 
 class ApprovalTierForm(forms.ModelForm):
@@ -60,13 +67,9 @@ def tiers_changed(form, formsets) -> bool:
     return any(fs.model is ApprovalTier and fs.has_changed() for fs in formsets)
 
 
-def reroute_and_report(request, model_admin, company_ids) -> None:
-    """Route the companies' waiting orders again and say in the admin which moved."""
-    numbers = []
-    for company_id in sorted(set(company_ids)):
-        numbers += [
-            o.number for o in approval_company_reroute(company_id=company_id, actor=request.user)
-        ]
+def report_rerouted(request, model_admin, orders) -> None:
+    """Say in the admin which waiting orders moved."""
+    numbers = [order.number for order in orders]
     if numbers:
         model_admin.message_user(
             request,
@@ -82,3 +85,68 @@ def reroute_and_report(request, model_admin, company_ids) -> None:
         model_admin.message_user(
             request, _("No order waiting for approval had to be re-routed."), messages.INFO
         )
+
+
+def reroute_and_report(request, model_admin, company_ids) -> None:
+    """Route the companies' waiting orders again and say in the admin which moved."""
+    orders = []
+    for company_id in sorted(set(company_ids)):
+        orders += approval_company_reroute(company_id=company_id, actor=request.user)
+    report_rerouted(request, model_admin, orders)
+
+
+class CompanyAdmin(companies_admin.CompanyAdmin):
+    list_display = ("name", "slug", "is_active", "approval_mode", "created_at")
+    list_filter = ("is_active", "approval_mode")
+    readonly_fields = ("approval_preview",)
+    fieldsets = (
+        *companies_admin.CompanyAdmin.fieldsets,
+        (gettext_lazy("Order approval"), {"fields": ("approval_mode", "approval_preview")}),
+    )
+    inlines = [*companies_admin.CompanyAdmin.inlines, ApprovalTierInline]
+
+    @admin.display(description=gettext_lazy("where orders go"))
+    def approval_preview(self, obj):
+        return tier_preview(obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change and tiers_changed(form, formsets):
+            reroute_and_report(request, self, [form.instance.pk])
+
+
+class UserAdmin(companies_admin.UserAdmin):
+    actions = ["deactivate"]
+
+    @admin.action(
+        description=gettext_lazy("Deactivate selected users (they can no longer log in)"),
+        permissions=["change"],
+    )
+    def deactivate(self, request, queryset):
+        done, rerouted = approval_contacts_deactivate(
+            user_ids=queryset.values_list("pk", flat=True), actor=request.user
+        )
+        if done.spared:
+            self.message_user(
+                request,
+                _("Superusers and your own account are not deactivated from this list."),
+                messages.WARNING,
+            )
+        self.message_user(request, _("%(n)d users deactivated.") % {"n": len(done.user_ids)})
+        # An approver who left no longer decides: their waiting orders moved on.
+        if done.company_ids:
+            report_rerouted(request, self, rerouted)
+
+    def save_model(self, request, obj, form, change):
+        previous_company = form.initial.get("company") if change else None
+        super().save_model(request, obj, form, change)
+        if change and {"is_active", "company"} & set(form.changed_data):
+            company_ids = [c for c in (previous_company, obj.company_id) if c]
+            if company_ids:
+                reroute_and_report(request, self, company_ids)
+
+
+admin.site.unregister(Company)
+admin.site.register(Company, CompanyAdmin)
+admin.site.unregister(User)
+admin.site.register(User, UserAdmin)

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.transitions import NEW, Move, Stateful
+
 
 class ApprovalTier(models.Model):
     """One approver of a company and the order value from which they decide.
@@ -74,33 +76,37 @@ class StepStatus(models.TextChoices):
     CLOSED = "closed", _("Closed (no decision needed)")
 
 
-# Every status move of a step. An edit (or a re-route after the tiers
-# changed) voids decisions, a cancel or a rejection closes what is left.
-STEP_MOVES: dict[str, frozenset[str]] = {
-    StepStatus.WAITING: frozenset({StepStatus.OPEN, StepStatus.VOID, StepStatus.CLOSED}),
-    StepStatus.OPEN: frozenset(
-        {StepStatus.APPROVED, StepStatus.REJECTED, StepStatus.VOID, StepStatus.CLOSED}
+# Who moves a step: routing (when an order is placed, edited, cancelled or routed
+# again) or an approver deciding it.
+ROUTING, APPROVER = "routing", "approver"
+
+# Every move of a step, checked by ``core.transitions.transition``. An edit (or a
+# re-route after the tiers changed) voids decisions; a cancel or a rejection closes
+# what is left.
+STEP_MOVES: dict[str, Move] = {
+    "route": Move(ROUTING, {NEW}, {StepStatus.WAITING, StepStatus.OPEN}),
+    "open": Move(ROUTING, {StepStatus.WAITING}, {StepStatus.OPEN}),
+    "approve": Move(APPROVER, {StepStatus.OPEN}, {StepStatus.APPROVED}),
+    "reject": Move(APPROVER, {StepStatus.OPEN}, {StepStatus.REJECTED}),
+    "void": Move(
+        ROUTING, {StepStatus.WAITING, StepStatus.OPEN, StepStatus.APPROVED}, {StepStatus.VOID}
     ),
-    StepStatus.APPROVED: frozenset({StepStatus.VOID}),
-    StepStatus.REJECTED: frozenset(),
-    StepStatus.VOID: frozenset(),
-    StepStatus.CLOSED: frozenset(),
+    "close": Move(ROUTING, {StepStatus.WAITING, StepStatus.OPEN}, {StepStatus.CLOSED}),
 }
 DECIDED_STATUSES = frozenset({StepStatus.APPROVED, StepStatus.REJECTED})
 
 
-def step_statuses_that_may_become(status: str) -> list[str]:
-    """The statuses a bulk move to ``status`` may start from, read off the moves table."""
-    return [source for source, targets in STEP_MOVES.items() if status in targets]
-
-
-class ApprovalStep(models.Model):
+class ApprovalStep(Stateful):
     """One decision an order needs, with a snapshot of who may take it.
 
     The minimum, label and approvers are copied when the order is routed, so
     later changes of the tiers never rewrite what an order was routed to.
     A step with no approvers and ``needs_site_admin`` is decided by site admins.
+    Steps have no version of their own: they move under their order's lock and
+    version.
     """
+
+    MOVES = STEP_MOVES
 
     order = models.ForeignKey(
         "orders.Order", on_delete=models.CASCADE, related_name="approval_steps"
@@ -120,6 +126,8 @@ class ApprovalStep(models.Model):
         verbose_name=_("approvers"),
     )
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    # When the approvers are next reminded of an open step (APPROVAL_REMINDER_HOURS).
+    remind_at = models.DateTimeField(_("next reminder"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("decided by"),
@@ -181,6 +189,12 @@ class ApprovalStep(models.Model):
                 condition=Q(status=StepStatus.OPEN),
                 name="approval_step_open_since_idx",
             ),
+            # Open steps by when their approvers are due a reminder.
+            models.Index(
+                fields=["remind_at", "id"],
+                condition=Q(status=StepStatus.OPEN),
+                name="approval_step_remind_idx",
+            ),
             # "Decided by me", newest first.
             models.Index(
                 fields=["decided_by", "-decided_at", "-id"],
@@ -200,8 +214,10 @@ class ApprovalStep(models.Model):
     def is_decided(self) -> bool:
         return self.status in DECIDED_STATUSES
 
-    def can_move_to(self, status: str) -> bool:
-        return status in STEP_MOVES[self.status]
+    def refusal(self, action: str) -> str:
+        return _("This approval step is %(status)s: there is nothing to decide.") % {
+            "status": self.get_status_display().lower()
+        }
 
     def may_be_decided_by(self, user, *, order, listed: bool) -> bool:
         """Whether ``user`` is eligible for this step of ``order`` (open or not).

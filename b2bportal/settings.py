@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "quotations",
     "notifications",
     "dashboards",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -156,11 +157,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60,
     },
     "approval-reminders": {
-        "task": "notifications.tasks.send_approval_reminders",
+        "task": "approvals.tasks.send_approval_reminders",
         "schedule": 15 * 60,
     },
     "quote-expiry-warnings": {
-        "task": "notifications.tasks.send_quote_expiry_warnings",
+        "task": "quotations.tasks.send_quote_expiry_warnings",
         "schedule": 60 * 60,
     },
 }

@@ -1,6 +1,9 @@
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.db import connection
 
-from .models import Company
+from .models import Company, User
 
 
 def company_lock_for_ordering(*, company_id: int) -> Company:
@@ -24,3 +27,37 @@ def company_lock_for_ordering(*, company_id: int) -> Company:
             raise Company.DoesNotExist
         return rows[0]
     return Company.objects.get(pk=company_id)
+
+
+@dataclass(frozen=True)
+class Deactivation:
+    """Who was deactivated, the companies they belonged to, and how many were spared."""
+
+    user_ids: list[int]
+    company_ids: list[int]
+    spared: int
+
+
+def users_deactivate(*, user_ids: Iterable[int], actor: User) -> Deactivation:
+    """Deactivate people: they can no longer log in, and are told nothing more.
+
+    Rule: a superuser and the person acting are never deactivated this way (a
+    site admin cannot lock everyone, themselves included, out by one click).
+    The caller's transaction holds the rows' locks; an approver's waiting
+    orders move on through ``approvals.services.approval_contacts_deactivate``.
+    """
+    wanted = list(
+        User.objects.select_for_update()
+        .filter(pk__in=list(user_ids), is_active=True)
+        .order_by("pk")
+        .values_list("pk", "is_superuser", "company_id")
+    )
+    kept = [
+        (pk, company_id) for pk, superuser, company_id in wanted if not superuser and pk != actor.pk
+    ]
+    User.objects.filter(pk__in=[pk for pk, _company in kept]).update(is_active=False)
+    return Deactivation(
+        user_ids=[pk for pk, _company in kept],
+        company_ids=sorted({company_id for _pk, company_id in kept if company_id}),
+        spared=len(wanted) - len(kept),
+    )

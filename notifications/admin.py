@@ -10,7 +10,7 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ("created_at", "kind", "recipient", "subject", "status", "attempts", "sent_at")
     list_filter = ("status", "kind")
     list_select_related = ("recipient",)
-    search_fields = ("recipient__email", "subject", "key")
+    search_fields = ("recipient__email", "reference", "subject", "key")
     show_full_result_count = False
     readonly_fields = [f.name for f in Notification._meta.fields]
     actions = ["resend"]

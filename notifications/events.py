@@ -4,11 +4,16 @@ Services call these inside the transaction of the change they announce; each
 picks the recipients and writes their outbox rows (``notification_enqueue``
 applies the rules every event shares). Sending happens after commit, in a
 Celery worker.
+
+The apps that call these sit above notifications: an order, a quote or an
+approval step arrives as an argument and is read by its attributes, never
+imported; links are made from URL names.
 """
 
 from collections.abc import Iterable
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.models import User
@@ -18,6 +23,23 @@ from .models import NotificationKind
 from .services import notification_enqueue, staff_recipients
 
 QUOTE_DESK_PERMISSION = "quotations.use_quote_desk"
+
+
+def about_order(order, url_name: str = "orders:detail") -> dict:
+    """Whose order it is, its number and its page, for ``notification_enqueue``."""
+    return {
+        "company_id": order.company_id,
+        "reference": order.number,
+        "path": reverse(url_name, args=[order.number]),
+    }
+
+
+def about_quote(quote) -> dict:
+    return {
+        "company_id": quote.company_id,
+        "reference": quote.number,
+        "path": reverse("quotations:detail", args=[quote.number]),
+    }
 
 
 def order_context(order, **extra) -> dict:
@@ -35,7 +57,6 @@ def quote_context(quote, actor: User | None, **extra) -> dict:
         "number": quote.number,
         "company": quote.company.name,
         "actor": actor.full_name if actor else "",
-        "path": reverse("quotations:detail", args=[quote.number]),
         **extra,
     }
 
@@ -61,8 +82,8 @@ def order_waiting_for_approval(
         subject=_("Order %(number)s (%(total)s) waits for your approval")
         % {"number": order.number, "total": money(order.total)},
         actor=actor,
-        order=order,
-        context=order_context(order, path=reverse("approvals:order", args=[order.number])),
+        **about_order(order, "approvals:order"),
+        context=order_context(order),
     )
 
 
@@ -80,13 +101,12 @@ def order_decided(*, order, actor: User, approved: bool, comment: str) -> None:
         key=f"{kind}:{order.pk}:v{order.version}",
         subject=subject,
         actor=actor,
-        order=order,
+        **about_order(order),
         context=order_context(
             order,
             actor=actor.full_name,
             quoted=comment,
             quoted_by=actor.full_name if comment else "",
-            path=reverse("orders:detail", args=[order.number]),
         ),
     )
 
@@ -105,10 +125,8 @@ def order_left_queue(*, order, actor: User, approvers: Iterable[User], reason: s
         key=f"{kind}:{order.pk}:v{order.version}",
         subject=subject,
         actor=actor,
-        order=order,
-        context=order_context(
-            order, actor=actor.full_name, path=reverse("orders:detail", args=[order.number])
-        ),
+        **about_order(order),
+        context=order_context(order, actor=actor.full_name),
     )
 
 
@@ -119,7 +137,7 @@ def _to_seller(quote, actor: User, kind: NotificationKind, subject: str, key: st
         key=key,
         subject=subject,
         actor=actor,
-        quote=quote,
+        **about_quote(quote),
         context=quote_context(quote, actor, **extra),
     )
 
@@ -131,7 +149,7 @@ def _to_buyer(quote, actor: User | None, kind: NotificationKind, subject: str, k
         key=key,
         subject=subject,
         actor=actor,
-        quote=quote,
+        **about_quote(quote),
         context=quote_context(quote, actor, **extra),
     )
 
@@ -223,4 +241,54 @@ def quote_expired(*, quote) -> None:
         NotificationKind.QUOTE_EXPIRED,
         _("The offer on your quote %(number)s expired") % {"number": quote.number},
         f"quote_expired:{quote.pk}:v{quote.version}",
+    )
+
+
+def approval_reminder(*, step, order, hours: int, period: int) -> int:
+    """An order still waits for the approvers of its open step: remind them, once a period."""
+    return len(
+        notification_enqueue(
+            kind=NotificationKind.APPROVAL_REMINDER,
+            recipients=step_recipients(step),
+            key=f"approval_reminder:{step.pk}:p{period}",
+            subject=_("Reminder: order %(number)s has waited %(hours)s hours for you")
+            % {"number": order.number, "hours": hours},
+            **about_order(order, "approvals:order"),
+            context=order_context(order, hours=hours),
+        )
+    )
+
+
+def approval_overdue(*, step, order, hours: int, period: int, admins: list[User]) -> int:
+    """An order waited past APPROVAL_ESCALATE_HOURS: the site admins, once a period."""
+    return len(
+        notification_enqueue(
+            kind=NotificationKind.APPROVAL_OVERDUE,
+            recipients=admins,
+            key=f"approval_overdue:{step.pk}:p{period}",
+            subject=_("Order %(number)s of %(company)s has waited %(hours)s hours")
+            % {"number": order.number, "company": order.company.name, "hours": hours},
+            **about_order(order, "approvals:order"),
+            context=order_context(order, hours=hours),
+        )
+    )
+
+
+def quote_expiring(*, quote) -> int:
+    """An offer expires within a day: its buyer, once per offer."""
+    total = quote.offered_total
+    return len(
+        notification_enqueue(
+            kind=NotificationKind.QUOTE_EXPIRING,
+            recipients=[quote.requested_by],
+            key=f"quote_expiring:{quote.pk}:v{quote.version}",
+            subject=_("The offer on your quote %(number)s expires soon") % {"number": quote.number},
+            **about_quote(quote),
+            context=quote_context(
+                quote,
+                None,
+                total=money(total) if total is not None else "",
+                expires=timezone.localtime(quote.expires_at).strftime("%Y-%m-%d %H:%M"),
+            ),
+        )
     )

@@ -46,12 +46,17 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     kind = models.CharField(max_length=30, choices=NotificationKind.choices)
-    order = models.ForeignKey(
-        "orders.Order", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    # What the email is about, as the recipient knows it: the company whose order or
+    # quote it is (only its contacts and site admins may be told), the number, and
+    # where it is in the portal. The outbox knows no app above it.
+    # No database constraint: checking one would take a lock on the company's row at
+    # commit, after the order's, against the lock order (company -> ... -> order), and
+    # deadlock with a re-route that holds the company. Companies are never deleted.
+    company = models.ForeignKey(
+        "companies.Company", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
     )
-    quote = models.ForeignKey(
-        "quotations.Quote", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
+    reference = models.CharField(_("about"), max_length=20, blank=True)
+    path = models.CharField(_("link"), max_length=200, blank=True)
     subject = models.CharField(max_length=200)
     context = models.JSONField(default=dict, blank=True)
     # kind + object + the object's version (or message, or reminder period):
@@ -69,10 +74,6 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["recipient", "key"], name="notification_once"),
-            models.CheckConstraint(
-                condition=Q(order__isnull=False) | Q(quote__isnull=False),
-                name="notification_has_target",
-            ),
         ]
         indexes = [
             models.Index(

@@ -87,7 +87,7 @@ def render_email(row: Notification) -> EmailMultiAlternatives:
         "recipient": row.recipient,
         "lead": str(lead_text).format_map(data),
         "action": action,
-        "url": settings.SITE_URL + data["path"] if data["path"] else settings.SITE_URL,
+        "url": settings.SITE_URL + row.path,
         "quoted": data["quoted"],
         "quoted_by": data["quoted_by"],
         "preferences_url": settings.SITE_URL + reverse("notifications:preferences"),

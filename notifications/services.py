@@ -89,18 +89,21 @@ def notification_enqueue(
     recipients: Iterable[User],
     key: str,
     subject: str,
+    company_id: int,
+    reference: str = "",
+    path: str = "",
     actor: User | None = None,
-    order=None,
-    quote=None,
     context: dict | None = None,
 ) -> list[Notification]:
     """Queue one email per recipient, sent once the caller's transaction commits.
+
+    ``company_id``, ``reference`` and ``path``: whose order or quote it is, its
+    number, and its page in the portal.
 
     Rules, the same for every event: nobody is told of their own action, no
     mail goes to deactivated people or to another company's people, optional
     kinds respect each person's preferences, and the same key is queued once.
     """
-    company_id = (order or quote).company_id
     people = {
         person.pk: person
         for person in recipients
@@ -121,8 +124,9 @@ def notification_enqueue(
             Notification(
                 recipient=person,
                 kind=kind,
-                order=order,
-                quote=quote,
+                company_id=company_id,
+                reference=reference,
+                path=path,
                 key=key,
                 subject=subject[:200],
                 context=context or {},
@@ -141,8 +145,7 @@ def _still_addressable(row: Notification) -> str:
     person = row.recipient
     if not person.is_active:
         return "Not sent: the recipient was deactivated."
-    company_id = (row.order or row.quote).company_id
-    if not person.is_staff and person.company_id != company_id:
+    if not person.is_staff and person.company_id != row.company_id:
         return "Not sent: the recipient no longer belongs to the company."
     return ""
 
@@ -152,7 +155,7 @@ def notification_send(*, notification_id: int) -> SendResult:
     with transaction.atomic():
         row = (
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("recipient", "order", "quote")
+            .select_related("recipient")
             .filter(pk=notification_id, status=NotificationStatus.PENDING)
             .first()
         )

@@ -1,7 +1,6 @@
 from celery import shared_task
 from django.conf import settings
 
-from .reminders import approval_reminders_send, quote_expiry_warnings_send
 from .services import SendResult, notification_send, notification_sweep
 
 
@@ -19,13 +18,3 @@ def send_notification(self, notification_id: int) -> str:
 @shared_task(ignore_result=True)
 def sweep_pending_notifications() -> int:
     return notification_sweep()
-
-
-@shared_task(ignore_result=True)
-def send_approval_reminders() -> int:
-    return approval_reminders_send()
-
-
-@shared_task(ignore_result=True)
-def send_quote_expiry_warnings() -> int:
-    return quote_expiry_warnings_send()

@@ -1,21 +1,11 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyInline
 from core.domain import DomainError
 
 from .models import Order, OrderEvent, OrderLine
 from .services import order_fulfil
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class OrderLineInline(ReadOnlyInline):
@@ -46,6 +36,7 @@ class OrderAdmin(admin.ModelAdmin):
         "placed_by",
         "status",
         "total",
+        "quote_number",
         "version",
         "created_at",
         "updated_at",

@@ -1,13 +1,11 @@
+"""The shape of what a buyer types; the rules are the services' (``orders.services.lines``)."""
+
 from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from catalog.selectors import product_map_by_sku
-
 from .models import MAX_LINE_QUANTITY
-from .services import LineRequest
-
-MAX_LINES = 100
+from .services import MAX_LINES, LineRequest
 
 
 class OrderLineForm(forms.Form):
@@ -17,11 +15,10 @@ class OrderLineForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": _("e.g. FAS-1001")}),
     )
+    # A whole number; its range is a rule of the service, hinted to the browser here.
     quantity = forms.IntegerField(
         label=_("Quantity"),
         required=False,
-        min_value=1,
-        max_value=MAX_LINE_QUANTITY,
         widget=forms.NumberInput(attrs={"min": 1, "max": MAX_LINE_QUANTITY, "step": 1}),
     )
 
@@ -38,35 +35,7 @@ class OrderLineForm(forms.Form):
 
 
 class BaseOrderLineFormSet(forms.BaseFormSet):
-    """Rows of SKU and quantity. Empty rows are ignored; the same SKU twice is merged."""
-
-    empty_message = _("Add at least one product to the order.")
-    too_many_message = _("%(sku)s: at most %(max)s per order.")
-
-    def clean(self):
-        if any(self.errors):
-            return
-        rows = [dict(f.cleaned_data) for f in self.forms if f.cleaned_data.get("sku")]
-        if not rows:
-            raise forms.ValidationError(self.empty_message)
-        products = product_map_by_sku(skus=[r["sku"] for r in rows])
-        for form in self.forms:
-            sku = form.cleaned_data.get("sku")
-            if sku and sku not in products:
-                form.add_error(
-                    "sku", _("No product you can order has the SKU %(sku)s.") % {"sku": sku}
-                )
-        if any(self.errors):
-            return
-        totals: dict[str, int] = {}
-        for row in rows:
-            totals[row["sku"]] = totals.get(row["sku"], 0) + row["quantity"]
-        for sku, quantity in totals.items():
-            if quantity > MAX_LINE_QUANTITY:
-                raise forms.ValidationError(
-                    self.too_many_message % {"sku": sku, "max": f"{MAX_LINE_QUANTITY:,}"}
-                )
-        self.products = products
+    """Rows of SKU and quantity; empty rows are ignored."""
 
     def line_requests(self) -> list[LineRequest]:
         return [

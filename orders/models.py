@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.transitions import NEW, Move, Stateful
+
 MAX_LINE_QUANTITY = 100_000
 NUMBER_PREFIX = "PO-"
 
@@ -17,37 +19,50 @@ class OrderStatus(models.TextChoices):
     FULFILLED = "fulfilled", _("Fulfilled")
 
 
-# Every status move a service may make. Editing re-routes an order, so an
-# editable order may move to either routing outcome again.
-ORDER_MOVES: dict[str, frozenset[str]] = {
-    OrderStatus.PENDING_APPROVAL: frozenset(
-        {
-            OrderStatus.PENDING_APPROVAL,
-            OrderStatus.APPROVED,
-            OrderStatus.REJECTED,
-            OrderStatus.CANCELLED,
-        }
+# Who asks for a move: the buyer who placed the order, an approver of its open step
+# (or a site admin for a step routed to them), a site admin.
+BUYER, APPROVER, SITE_ADMIN = "buyer", "approver", "site_admin"
+# Where routing may send an order: waiting for approval, or approved at once.
+ROUTED = frozenset({OrderStatus.PENDING_APPROVAL, OrderStatus.APPROVED})
+
+# Every move of an order. ``transition`` (core.transitions) is the only writer of a
+# status and checks it against this table; pages build their buttons from it.
+ORDER_MOVES: dict[str, Move] = {
+    "place": Move(BUYER, {NEW}, ROUTED),
+    # an edit voids the decisions taken so far and routes the order again
+    "edit": Move(BUYER, {OrderStatus.PENDING_APPROVAL, OrderStatus.APPROVED}, ROUTED),
+    "cancel": Move(
+        BUYER, {OrderStatus.PENDING_APPROVAL, OrderStatus.APPROVED}, {OrderStatus.CANCELLED}
     ),
-    OrderStatus.APPROVED: frozenset(
-        {
-            OrderStatus.PENDING_APPROVAL,
-            OrderStatus.APPROVED,
-            OrderStatus.CANCELLED,
-            OrderStatus.FULFILLED,
-        }
-    ),
-    OrderStatus.REJECTED: frozenset(),
-    OrderStatus.CANCELLED: frozenset(),
-    OrderStatus.FULFILLED: frozenset(),
+    # a step of a chain approved: the order waits for the next one
+    "approve_step": Move(APPROVER, {OrderStatus.PENDING_APPROVAL}, {OrderStatus.PENDING_APPROVAL}),
+    "approve": Move(APPROVER, {OrderStatus.PENDING_APPROVAL}, {OrderStatus.APPROVED}),
+    "reject": Move(APPROVER, {OrderStatus.PENDING_APPROVAL}, {OrderStatus.REJECTED}),
+    # the company's tiers changed while it waited
+    "reroute": Move(SITE_ADMIN, {OrderStatus.PENDING_APPROVAL}, ROUTED),
+    "fulfil": Move(SITE_ADMIN, {OrderStatus.APPROVED}, {OrderStatus.FULFILLED}),
 }
-EDITABLE_STATUSES = frozenset({OrderStatus.PENDING_APPROVAL, OrderStatus.APPROVED})
+EDITABLE_STATUSES = ORDER_MOVES["edit"].sources
+
+# What a refused move tells the person: "Order PO-000042 is cancelled and can no longer be …"
+_REFUSED = {
+    "edit": _("Order %(number)s is %(status)s and can no longer be changed."),
+    "cancel": _("Order %(number)s is %(status)s and can no longer be cancelled."),
+    "approve_step": _("Order %(number)s is %(status)s and can no longer be decided."),
+    "approve": _("Order %(number)s is %(status)s and can no longer be decided."),
+    "reject": _("Order %(number)s is %(status)s and can no longer be decided."),
+    "reroute": _("Order %(number)s is %(status)s and is not routed again."),
+    "fulfil": _("Order %(number)s is not approved and cannot be fulfilled."),
+}
 
 
 def order_number(pk: int) -> str:
     return f"{NUMBER_PREFIX}{pk:06d}"
 
 
-class Order(models.Model):
+class Order(Stateful):
+    MOVES = ORDER_MOVES
+
     number = models.CharField(_("number"), max_length=20, unique=True, null=True, editable=False)
     company = models.ForeignKey(
         "companies.Company", on_delete=models.PROTECT, related_name="orders"
@@ -60,6 +75,9 @@ class Order(models.Model):
     )
     total = models.DecimalField(_("total"), max_digits=12, decimal_places=2, default=Decimal("0"))
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Orders know a quote only by its number: its prices were agreed there, not read
+    # from the catalog, so the order's lines are fixed.
+    quote_number = models.CharField(_("from quote"), max_length=20, blank=True, editable=False)
     created_at = models.DateTimeField(_("placed at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -89,10 +107,23 @@ class Order(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.status in EDITABLE_STATUSES
+        return self.allows("edit")
 
-    def can_move_to(self, status: str) -> bool:
-        return status in ORDER_MOVES[self.status]
+    @property
+    def has_agreed_prices(self) -> bool:
+        """Placed from a quote: its lines are fixed (cancel it and ask again to change them)."""
+        return bool(self.quote_number)
+
+    def refusal(self, action: str) -> str:
+        return _REFUSED.get(action, _("Order %(number)s is %(status)s.")) % {
+            "number": self.number,
+            "status": self.get_status_display().lower(),
+        }
+
+    def changed_meanwhile(self) -> str:
+        return _(
+            "Order %(number)s changed while you were looking at it. Please check it again."
+        ) % {"number": self.number}
 
 
 class OrderLine(models.Model):

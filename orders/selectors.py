@@ -6,13 +6,13 @@ from django.core.cache import cache
 from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from catalog.models import Product
 from catalog.selectors import product_lookup_by_sku
 from companies.models import User
 
-from .models import MAX_LINE_QUANTITY, Order, OrderEvent, OrderLine, OrderStatus
+from .models import Order, OrderEvent, OrderLine, OrderStatus
+from .services.lines import normal_sku, product_problem, quantity_problem
 
 
 def order_visible_to(*, user: User) -> QuerySet[Order]:
@@ -38,7 +38,7 @@ def order_get_for_user(*, user: User, number: str) -> Order:
     try:
         return (
             order_visible_to(user=user)
-            .select_related("placed_by", "company", "quote")
+            .select_related("placed_by", "company")
             .prefetch_related(
                 Prefetch("lines", queryset=OrderLine.objects.select_related("product")),
                 Prefetch("events", queryset=OrderEvent.objects.select_related("actor")),
@@ -118,21 +118,20 @@ class LinePreview:
     error: str = ""
 
 
-def _parse_quantity(raw: str) -> int | None:
+def _parse_quantity(raw: str) -> int | str:
     try:
-        quantity = int(str(raw).strip())
+        return int(str(raw).strip())
     except (TypeError, ValueError):
-        return None
-    return quantity if 1 <= quantity <= MAX_LINE_QUANTITY else None
+        return raw
 
 
 def order_line_previews(*, rows: list[tuple[str, str]]) -> tuple[list[LinePreview], Decimal]:
     """Product, today's price and line total of each (sku, quantity) row, and the sum.
 
-    One query for all rows. An unknown or withdrawn SKU or an impossible
-    quantity gives the row an error instead of a total.
+    One query for all rows. A row the service would refuse carries the
+    service's own words instead of a total (``orders.services.lines``).
     """
-    skus = [(sku or "").strip().upper()[:40] for sku, _qty in rows]
+    skus = [normal_sku(sku)[:40] for sku, _qty in rows]
     products = product_lookup_by_sku(skus=skus)
     previews = []
     total = Decimal("0.00")
@@ -143,20 +142,19 @@ def order_line_previews(*, rows: list[tuple[str, str]]) -> tuple[list[LinePrevie
             previews.append(preview)
             continue
         product = products.get(sku)
-        if product is None:
-            preview.error = _("No product has the SKU %(sku)s.") % {"sku": sku}
-        elif not product.is_active:
-            preview.error = _("%(sku)s is no longer sold.") % {"sku": sku}
-        else:
-            preview.product = product
-            preview.quantity = _parse_quantity(raw_quantity) if raw_quantity else None
-            if raw_quantity and preview.quantity is None:
-                preview.error = _("Quantity must be a whole number from 1 to %(max)s.") % {
-                    "max": f"{MAX_LINE_QUANTITY:,}"
-                }
-            elif preview.quantity:
-                preview.line_total = product.unit_price * preview.quantity
+        problem = product_problem(sku, product)
+        if problem is None and raw_quantity:
+            quantity = _parse_quantity(raw_quantity)
+            problem = quantity_problem(quantity)
+            if problem is None:
+                preview.quantity = quantity
+                preview.line_total = product.unit_price * quantity
                 total += preview.line_total
+        if problem is None:
+            preview.product = product
+        else:
+            preview.error = problem
+            preview.product = product if product is not None and product.is_active else None
         previews.append(preview)
     return previews, total
 

@@ -1,39 +1,31 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from approvals.selectors import approval_progress_for
-from core.domain import DomainError, InvalidInput, NotAllowed
+from core.domain import DomainError, InvalidInput
+from core.forms import show_domain_error
+from core.http import answer_refusal
 from core.pagination import paginate
-from quotations.services import quote_request
 
 from .filters import OrderFilter
-from .forms import MAX_LINES, OrderLineFormSet, VersionForm
+from .forms import OrderLineFormSet, VersionForm
 from .selectors import (
     order_get_for_user,
     order_line_previews,
     order_lines_to_repeat,
     order_list_for_user,
 )
-from .services import QUOTED_ORDER_IS_FIXED, order_cancel, order_edit, order_place
+from .services import MAX_LINES, QUOTED_ORDER_IS_FIXED, order_cancel, order_edit, order_place
 
 
 def _contact_required(user) -> None:
     if user.company_id is None:
         raise PermissionDenied(_("Only contact persons of a company place orders."))
-
-
-def _apply_service_errors(formset, exc: InvalidInput) -> None:
-    """Show a service's per-SKU errors on the rows that carry that SKU."""
-    for form in formset.forms:
-        sku = form.cleaned_data.get("sku") if hasattr(form, "cleaned_data") else None
-        for message in exc.errors.get(sku, []):
-            form.add_error("sku", message)
-    formset._non_form_errors = formset.error_class([str(exc)])
 
 
 def _prefill(request) -> list[dict]:
@@ -102,25 +94,13 @@ def order_create(request):
         formset = OrderLineFormSet(prefix="lines", initial=_posted_rows(request.POST))
     elif request.method == "POST":
         formset = OrderLineFormSet(request.POST, prefix="lines")
-        if formset.is_valid() and request.POST.get("action") == "quote":
-            try:
-                quote = quote_request(buyer=request.user, lines=formset.line_requests())
-            except InvalidInput as exc:
-                _apply_service_errors(formset, exc)
-            except NotAllowed as exc:
-                messages.error(request, str(exc))
-            else:
-                messages.success(
-                    request, _("Quote %(number)s requested.") % {"number": quote.number}
-                )
-                return redirect("quotations:detail", number=quote.number)
-        elif formset.is_valid():
+        if formset.is_valid():
             try:
                 order = order_place(buyer=request.user, lines=formset.line_requests())
             except InvalidInput as exc:
-                _apply_service_errors(formset, exc)
-            except NotAllowed as exc:
-                messages.error(request, str(exc))
+                show_domain_error(exc, formset=formset)
+            except DomainError as exc:
+                return answer_refusal(request, exc, back=request.path)
             else:
                 messages.success(
                     request,
@@ -133,14 +113,6 @@ def order_create(request):
     return render(request, "orders/order_form.html", _form_context(formset, order=None))
 
 
-def _order_quote(order):
-    """The quote an order was placed from, if any (read by the selector's join)."""
-    try:
-        return order.quote
-    except ObjectDoesNotExist:
-        return None
-
-
 @login_required
 def order_detail(request, number: str):
     order = order_get_for_user(user=request.user, number=number)
@@ -149,9 +121,7 @@ def order_detail(request, number: str):
         "orders/order_detail.html",
         {
             "order": order,
-            "approval": approval_progress_for(order=order, user=request.user),
             "can_change": order.is_editable and order.placed_by_id == request.user.pk,
-            "from_quote": _order_quote(order),
             "cancel_form": VersionForm(initial={"version": order.version}),
         },
     )
@@ -169,7 +139,7 @@ def order_update(request, number: str):
             % {"number": order.number, "status": order.get_status_display().lower()},
         )
         return redirect("orders:detail", number=order.number)
-    if _order_quote(order):
+    if order.has_agreed_prices:
         messages.error(request, QUOTED_ORDER_IS_FIXED % {"number": order.number})
         return redirect("orders:detail", number=order.number)
     version_form = VersionForm(request.POST or None, initial={"version": order.version})
@@ -186,10 +156,11 @@ def order_update(request, number: str):
                     seen_version=version_form.cleaned_data["version"],
                 )
             except InvalidInput as exc:
-                _apply_service_errors(formset, exc)
+                show_domain_error(exc, formset=formset)
             except DomainError as exc:
-                messages.error(request, str(exc))
-                return redirect("orders:detail", number=order.number)
+                return answer_refusal(
+                    request, exc, back=reverse("orders:detail", args=[order.number])
+                )
             else:
                 messages.success(
                     request,
@@ -268,7 +239,6 @@ def order_cancel_view(request, number: str):
             comment=form.cleaned_data["comment"],
         )
     except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Order %(number)s cancelled.") % {"number": order.number})
+        return answer_refusal(request, exc, back=reverse("orders:detail", args=[order.number]))
+    messages.success(request, _("Order %(number)s cancelled.") % {"number": order.number})
     return redirect("orders:detail", number=order.number)

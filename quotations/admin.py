@@ -1,17 +1,8 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyInline
+
 from .models import Quote, QuoteEvent, QuoteLine, QuoteMessage, QuoteRevision
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class QuoteLineInline(ReadOnlyInline):

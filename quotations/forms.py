@@ -7,21 +7,22 @@ from django.utils.translation import gettext_lazy as _
 
 from orders.forms import BaseOrderLineFormSet, OrderLineForm
 from orders.models import MAX_LINE_QUANTITY
+from orders.services import MAX_LINES
 
-from .models import MAX_MESSAGE_LENGTH, MAX_QUOTE_LINES, MAX_UNIT_PRICE, Quote
+from .models import MAX_MESSAGE_LENGTH, MAX_UNIT_PRICE, Quote
 from .services import OfferedLine, QuoteLineRequest
 
 OFFER_VALID_DAYS = 14
+
+
+# Forms read the shape of what was typed (a number, a text); the limits are rules of
+# the services, which say what is wrong in their own words. The browser gets hints.
 
 
 def _price_field(label, *, required: bool) -> forms.DecimalField:
     return forms.DecimalField(
         label=label,
         required=required,
-        min_value=0,
-        max_value=MAX_UNIT_PRICE,
-        max_digits=12,
-        decimal_places=2,
         widget=forms.NumberInput(attrs={"min": 0, "max": MAX_UNIT_PRICE, "step": "0.01"}),
     )
 
@@ -30,7 +31,6 @@ def _text_field(label, *, required: bool, rows: int = 3) -> forms.CharField:
     return forms.CharField(
         label=label,
         required=required,
-        max_length=MAX_MESSAGE_LENGTH,
         widget=forms.Textarea(attrs={"rows": rows, "maxlength": MAX_MESSAGE_LENGTH}),
     )
 
@@ -50,24 +50,6 @@ class QuoteLineForm(OrderLineForm):
 class BaseQuoteLineFormSet(BaseOrderLineFormSet):
     """The order form's rows, each with an optional target price."""
 
-    empty_message = _("Add at least one product to the quote.")
-    too_many_message = _("%(sku)s: at most %(max)s per quote.")
-
-    def clean(self):
-        super().clean()
-        if any(self.errors):
-            return
-        targets: dict[str, set] = {}
-        for form in self.forms:
-            sku, target = form.cleaned_data.get("sku"), form.cleaned_data.get("target_unit_price")
-            if sku and target is not None:
-                targets.setdefault(sku, set()).add(target)
-        for sku, prices in targets.items():
-            if len(prices) > 1:
-                raise forms.ValidationError(
-                    _("%(sku)s has two different target prices.") % {"sku": sku}
-                )
-
     def line_requests(self) -> list[QuoteLineRequest]:
         return [
             QuoteLineRequest(
@@ -84,9 +66,9 @@ QuoteLineFormSet = formset_factory(
     QuoteLineForm,
     formset=BaseQuoteLineFormSet,
     extra=3,
-    max_num=MAX_QUOTE_LINES,
+    max_num=MAX_LINES,
     validate_max=True,
-    absolute_max=MAX_QUOTE_LINES,
+    absolute_max=MAX_LINES,
 )
 
 
@@ -112,6 +94,11 @@ class VersionForm(forms.Form):
 
 class QuoteRequestForm(forms.Form):
     message = _text_field(_("Message to the seller"), required=True, rows=4)
+
+    def __init__(self, *args, message_required: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        # "Request a quote instead" on the order form sends lines without a message.
+        self.fields["message"].required = message_required
 
 
 class QuoteEditForm(VersionForm):
@@ -154,8 +141,6 @@ class OfferLineForm(forms.Form):
     quantity = forms.IntegerField(
         label=_("Quantity"),
         required=False,
-        min_value=1,
-        max_value=MAX_LINE_QUANTITY,
         widget=forms.NumberInput(attrs={"min": 1, "max": MAX_LINE_QUANTITY, "step": 1}),
     )
 
@@ -176,9 +161,9 @@ OfferLineFormSet = formset_factory(
     OfferLineForm,
     formset=BaseOfferLineFormSet,
     extra=0,
-    max_num=MAX_QUOTE_LINES,
+    max_num=MAX_LINES,
     validate_max=True,
-    absolute_max=MAX_QUOTE_LINES,
+    absolute_max=MAX_LINES,
 )
 
 

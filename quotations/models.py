@@ -1,4 +1,3 @@
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -7,6 +6,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.transitions import NEW, Move, Stateful
 from orders.models import MAX_LINE_QUANTITY
 
 NUMBER_PREFIX = "Q-"
@@ -14,7 +14,6 @@ MAX_MESSAGE_LENGTH = 5_000
 MAX_UNIT_PRICE = Decimal("1000000.00")
 # What one quote may be worth: the order it becomes must fit its total column.
 MAX_QUOTE_TOTAL = Decimal("1000000000.00")
-MAX_QUOTE_LINES = 100
 DESK_PERMISSION = "quotations.use_quote_desk"
 
 
@@ -34,51 +33,24 @@ class Side(models.TextChoices):
     SYSTEM = "system", _("System")
 
 
-@dataclass(frozen=True)
-class QuoteMove:
-    """Who may make a move, from which statuses, and where it leads."""
-
-    side: str
-    sources: frozenset[str]
-    target: str
-
-
-# Every action on a quote, as data: services check it, pages build buttons from it.
-QUOTE_ACTIONS: dict[str, QuoteMove] = {
+# Every move of a quote, as data: ``core.transitions.transition`` checks it, pages
+# build their buttons from it (``Quote.actions_for``).
+QUOTE_MOVES: dict[str, Move] = {
+    "request": Move(Side.BUYER, {NEW}, {QuoteStatus.REQUESTED}),
     # an edit of an offer is a counter-proposal: back to the seller
-    "edit": QuoteMove(
-        Side.BUYER,
-        frozenset({QuoteStatus.REQUESTED, QuoteStatus.OFFERED}),
-        QuoteStatus.REQUESTED,
+    "edit": Move(Side.BUYER, {QuoteStatus.REQUESTED, QuoteStatus.OFFERED}, {QuoteStatus.REQUESTED}),
+    "withdraw": Move(
+        Side.BUYER, {QuoteStatus.REQUESTED, QuoteStatus.OFFERED}, {QuoteStatus.WITHDRAWN}
     ),
-    "withdraw": QuoteMove(
-        Side.BUYER,
-        frozenset({QuoteStatus.REQUESTED, QuoteStatus.OFFERED}),
-        QuoteStatus.WITHDRAWN,
-    ),
-    "accept": QuoteMove(Side.BUYER, frozenset({QuoteStatus.OFFERED}), QuoteStatus.ACCEPTED),
-    "place_order": QuoteMove(Side.BUYER, frozenset({QuoteStatus.ACCEPTED}), QuoteStatus.ORDERED),
+    "accept": Move(Side.BUYER, {QuoteStatus.OFFERED}, {QuoteStatus.ACCEPTED}),
+    "place_order": Move(Side.BUYER, {QuoteStatus.ACCEPTED}, {QuoteStatus.ORDERED}),
     # offering again while offered revises the offer before the buyer answers
-    "offer": QuoteMove(
-        Side.SELLER,
-        frozenset({QuoteStatus.REQUESTED, QuoteStatus.OFFERED}),
-        QuoteStatus.OFFERED,
+    "offer": Move(Side.SELLER, {QuoteStatus.REQUESTED, QuoteStatus.OFFERED}, {QuoteStatus.OFFERED}),
+    "accept_as_requested": Move(Side.SELLER, {QuoteStatus.REQUESTED}, {QuoteStatus.ACCEPTED}),
+    "reject": Move(
+        Side.SELLER, {QuoteStatus.REQUESTED, QuoteStatus.OFFERED}, {QuoteStatus.REJECTED}
     ),
-    "accept_as_requested": QuoteMove(
-        Side.SELLER, frozenset({QuoteStatus.REQUESTED}), QuoteStatus.ACCEPTED
-    ),
-    "reject": QuoteMove(
-        Side.SELLER,
-        frozenset({QuoteStatus.REQUESTED, QuoteStatus.OFFERED}),
-        QuoteStatus.REJECTED,
-    ),
-    "expire": QuoteMove(Side.SYSTEM, frozenset({QuoteStatus.OFFERED}), QuoteStatus.EXPIRED),
-}
-
-# Every status move a service may make, derived from the actions above.
-QUOTE_MOVES: dict[str, frozenset[str]] = {
-    status: frozenset(move.target for move in QUOTE_ACTIONS.values() if status in move.sources)
-    for status in QuoteStatus.values
+    "expire": Move(Side.SYSTEM, {QuoteStatus.OFFERED}, {QuoteStatus.EXPIRED}),
 }
 
 # The thread stays open while the deal is alive.
@@ -115,7 +87,9 @@ def _price_ok(field: str) -> Q:
     )
 
 
-class Quote(models.Model):
+class Quote(Stateful):
+    MOVES = QUOTE_MOVES
+
     number = models.CharField(_("number"), max_length=20, unique=True, null=True, editable=False)
     company = models.ForeignKey(
         "companies.Company", on_delete=models.PROTECT, related_name="quotes"
@@ -198,19 +172,22 @@ class Quote(models.Model):
             and self.expires_at <= timezone.now()
         )
 
-    def can_move_to(self, status: str) -> bool:
-        return status in QUOTE_MOVES[self.status]
+    def refusal(self, action: str) -> str:
+        status = self.get_status_display().lower()
+        if self.status in self.MOVES[action].targets:
+            return _("Quote %(number)s is already %(status)s.") % {
+                "number": self.number,
+                "status": status,
+            }
+        return _("Quote %(number)s is %(status)s; this can no longer be done.") % {
+            "number": self.number,
+            "status": status,
+        }
 
-    def allows(self, action: str) -> bool:
-        return self.status in QUOTE_ACTIONS[action].sources
-
-    def actions_for(self, side: str) -> frozenset[str]:
-        """The actions a side may take now; pages show a button for each."""
-        return frozenset(
-            name
-            for name, move in QUOTE_ACTIONS.items()
-            if move.side == side and self.status in move.sources
-        )
+    def changed_meanwhile(self) -> str:
+        return _(
+            "Quote %(number)s changed while you were looking at it. Please check it again."
+        ) % {"number": self.number}
 
     # Totals from the lines; callers prefetch ``lines__product``.
     @property

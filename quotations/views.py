@@ -1,12 +1,18 @@
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.domain import DomainError, InvalidInput
+from core.domain import DomainError, InvalidInput, NotAllowed
+from core.forms import show_domain_error
+from core.http import answer_refusal
 from core.pagination import paginate
 
 from .filters import QuoteDeskFilter, QuoteFilter
@@ -21,7 +27,7 @@ from .forms import (
     offer_forms,
     quote_line_formset,
 )
-from .models import DESK_PERMISSION, Quote, Side
+from .models import DESK_PERMISSION, QUOTE_MOVES, Quote, Side
 from .selectors import (
     quote_desk_counts,
     quote_desk_list,
@@ -72,27 +78,9 @@ def _require(side: str, wanted: str) -> None:
         raise PermissionDenied(_("Only site admins on the quote desk can do this."))
 
 
-def _apply_line_errors(formset, exc: InvalidInput, field: str = "sku") -> None:
-    """Show a service's per-SKU errors on the rows that carry that SKU."""
-    for form in formset.forms:
-        if hasattr(form, "line") and form.line is not None:
-            sku = form.line.product.sku
-        else:
-            sku = form.cleaned_data.get("sku") if hasattr(form, "cleaned_data") else None
-        for message in exc.errors.get(sku, []):
-            form.add_error(field, message)
-    formset._non_form_errors = formset.error_class([str(exc)])
-
-
-def _apply_field_errors(form, exc: InvalidInput) -> bool:
-    """Put a service's field errors on the form; False if none of them fit it."""
-    fitted = False
-    for field, errors in exc.errors.items():
-        if field in form.fields:
-            for message in errors:
-                form.add_error(field, message)
-            fitted = True
-    return fitted
+def _offer_row_sku(row) -> str | None:
+    line = getattr(row, "line", None)
+    return line.product.sku if line is not None else None
 
 
 def _detail_context(quote: Quote, side: str, **overrides) -> dict:
@@ -160,7 +148,9 @@ def quote_create(request):
     _contact_required(request.user)
     if request.method == "POST":
         formset = quote_line_formset(data=request.POST)
-        form = QuoteRequestForm(request.POST)
+        # "Request a quote instead" on the order form posts its lines here, with no message.
+        from_order_form = request.POST.get("action") == "quote"
+        form = QuoteRequestForm(request.POST, message_required=not from_order_form)
         if formset.is_valid() and form.is_valid():
             try:
                 quote = quote_request(
@@ -169,10 +159,9 @@ def quote_create(request):
                     message=form.cleaned_data["message"],
                 )
             except InvalidInput as exc:
-                if not _apply_field_errors(form, exc):
-                    _apply_line_errors(formset, exc)
+                show_domain_error(exc, form, formset)
             except DomainError as exc:
-                messages.error(request, str(exc))
+                return answer_refusal(request, exc, back=reverse("quotations:create"))
             else:
                 messages.success(
                     request,
@@ -218,11 +207,11 @@ def quote_update(request, number: str):
                     message=form.cleaned_data["message"],
                 )
             except InvalidInput as exc:
-                if not _apply_field_errors(form, exc):
-                    _apply_line_errors(formset, exc)
+                show_domain_error(exc, form, formset)
             except DomainError as exc:
-                messages.error(request, str(exc))
-                return redirect("quotations:detail", number=quote.number)
+                return answer_refusal(
+                    request, exc, back=reverse("quotations:detail", args=[quote.number])
+                )
             else:
                 messages.success(
                     request,
@@ -238,120 +227,94 @@ def quote_update(request, number: str):
     )
 
 
-def _simple_action(request, number: str, *, side: str, form_class, form_name: str, run, done: str):
-    """A POST that carries the version seen (and maybe a comment) and calls one service."""
-    quote, person_side = _quote_for(request, number)
-    _require(person_side, side)
-    form = form_class(request.POST)
-    if not form.is_valid():
-        if set(form.errors) - {"version"}:
-            return _render_detail(request, quote, person_side, **{form_name: form})
-        messages.error(request, _("The request was incomplete; nothing was changed."))
-        return redirect("quotations:detail", number=quote.number)
-    try:
-        result = run(quote=quote, data=form.cleaned_data, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, str(exc))
-        return redirect("quotations:detail", number=quote.number)
-    messages.success(request, done % {"number": quote.number})
-    return result or redirect("quotations:detail", number=quote.number)
+@dataclass(frozen=True)
+class SimpleAction:
+    """A move of ``QUOTE_MOVES`` that a button posts with the version seen (and maybe a text)."""
+
+    slug: str  # its URL: /quotes/<number>/<slug>/
+    form_class: type[VersionForm]
+    run: Callable
+    done: str
 
 
-def _run_withdraw(*, quote, data, actor):
+def _withdraw(*, quote, data, actor):
     quote_withdraw(
         quote_id=quote.pk, actor=actor, seen_version=data["version"], comment=data["comment"]
     )
 
 
-def _run_accept(*, quote, data, actor):
+def _accept(*, quote, data, actor):
     quote_accept(quote_id=quote.pk, actor=actor, seen_version=data["version"])
 
 
-def _run_place_order(*, quote, data, actor):
+def _place_order(*, quote, data, actor):
     quote = quote_place_order(quote_id=quote.pk, actor=actor, seen_version=data["version"])
     return redirect("orders:detail", number=quote.order.number)
 
 
-def _run_accept_as_requested(*, quote, data, actor):
+def _accept_as_requested(*, quote, data, actor):
     quote_accept_as_requested(
         quote_id=quote.pk, actor=actor, seen_version=data["version"], message=data["message"]
     )
 
 
-def _run_reject(*, quote, data, actor):
+def _reject(*, quote, data, actor):
     quote_reject(
         quote_id=quote.pk, actor=actor, seen_version=data["version"], reason=data["reason"]
     )
 
 
-@login_required
-@require_POST
-def quote_withdraw_view(request, number: str):
-    return _simple_action(
-        request,
-        number,
-        side=Side.BUYER,
-        form_class=WithdrawForm,
-        form_name="withdraw_form",
-        run=_run_withdraw,
-        done=_("Quote %(number)s withdrawn."),
-    )
+# Who may post each one is the table's (``QUOTE_MOVES[action].who``).
+SIMPLE_ACTIONS: dict[str, SimpleAction] = {
+    "withdraw": SimpleAction(
+        "withdraw", WithdrawForm, _withdraw, gettext_lazy("Quote %(number)s withdrawn.")
+    ),
+    "accept": SimpleAction(
+        "accept",
+        VersionForm,
+        _accept,
+        gettext_lazy("Offer %(number)s accepted. You can now place the order at these prices."),
+    ),
+    "place_order": SimpleAction(
+        "order",
+        VersionForm,
+        _place_order,
+        gettext_lazy("Order placed from quote %(number)s at the agreed prices."),
+    ),
+    "accept_as_requested": SimpleAction(
+        "accept-as-requested",
+        AcceptAsRequestedForm,
+        _accept_as_requested,
+        gettext_lazy("Quote %(number)s accepted as requested."),
+    ),
+    "reject": SimpleAction(
+        "reject", RejectForm, _reject, gettext_lazy("Quote %(number)s rejected.")
+    ),
+}
 
 
 @login_required
 @require_POST
-def quote_accept_view(request, number: str):
-    return _simple_action(
-        request,
-        number,
-        side=Side.BUYER,
-        form_class=VersionForm,
-        form_name="accept_form",
-        run=_run_accept,
-        done=_("Offer %(number)s accepted. You can now place the order at these prices."),
-    )
-
-
-@login_required
-@require_POST
-def quote_place_order_view(request, number: str):
-    return _simple_action(
-        request,
-        number,
-        side=Side.BUYER,
-        form_class=VersionForm,
-        form_name="place_order_form",
-        run=_run_place_order,
-        done=_("Order placed from quote %(number)s at the agreed prices."),
-    )
-
-
-@login_required
-@require_POST
-def quote_accept_as_requested_view(request, number: str):
-    return _simple_action(
-        request,
-        number,
-        side=Side.SELLER,
-        form_class=AcceptAsRequestedForm,
-        form_name="accept_as_requested_form",
-        run=_run_accept_as_requested,
-        done=_("Quote %(number)s accepted as requested."),
-    )
-
-
-@login_required
-@require_POST
-def quote_reject_view(request, number: str):
-    return _simple_action(
-        request,
-        number,
-        side=Side.SELLER,
-        form_class=RejectForm,
-        form_name="reject_form",
-        run=_run_reject,
-        done=_("Quote %(number)s rejected."),
-    )
+def quote_action(request, number: str, action: str):
+    """One button of the quote page: the version seen (and maybe a text), one service."""
+    spec = SIMPLE_ACTIONS[action]
+    quote, side = _quote_for(request, number)
+    _require(side, QUOTE_MOVES[action].who)
+    form = spec.form_class(request.POST)
+    if not form.is_valid():
+        if set(form.errors) - {"version"}:
+            return _render_detail(request, quote, side, **{f"{action}_form": form})
+        messages.error(request, _("The request was incomplete; nothing was changed."))
+        return redirect("quotations:detail", number=quote.number)
+    try:
+        result = spec.run(quote=quote, data=form.cleaned_data, actor=request.user)
+    except InvalidInput as exc:
+        show_domain_error(exc, form)
+        return _render_detail(request, quote, side, **{f"{action}_form": form})
+    except DomainError as exc:
+        return answer_refusal(request, exc, back=reverse("quotations:detail", args=[quote.number]))
+    messages.success(request, spec.done % {"number": quote.number})
+    return result or redirect("quotations:detail", number=quote.number)
 
 
 @login_required
@@ -371,11 +334,11 @@ def quote_offer_view(request, number: str):
                 message=form.cleaned_data["message"],
             )
         except InvalidInput as exc:
-            if not _apply_field_errors(form, exc):
-                _apply_line_errors(formset, exc, field="unit_price")
+            show_domain_error(exc, form, formset, row_key=_offer_row_sku, row_field="unit_price")
         except DomainError as exc:
-            messages.error(request, str(exc))
-            return redirect("quotations:detail", number=quote.number)
+            return answer_refusal(
+                request, exc, back=reverse("quotations:detail", args=[quote.number])
+            )
         else:
             messages.success(request, _("Prices offered on %(number)s.") % {"number": quote.number})
             return redirect("quotations:detail", number=quote.number)
@@ -396,8 +359,9 @@ def quote_message_view(request, number: str):
                 quote_id=quote.pk, actor=request.user, body=form.cleaned_data["body"]
             )
         except InvalidInput as exc:
-            if not _apply_field_errors(form, exc):
-                error = str(exc)
+            show_domain_error(exc, form)
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
         except DomainError as exc:
             error = str(exc)
         else:

@@ -16,13 +16,12 @@ from django.utils.translation import gettext as _
 from approvals.models import ApprovalStep, StepApprover, StepStatus
 from companies.models import User
 from core.domain import DomainError, InvalidInput, InvalidState, NotAllowed, StaleVersion
+from core.transitions import check
 from notifications import events
-
-# A module import: orders' services import this package while they load.
 from orders import services as order_services
-from orders.models import Order, OrderEventKind, OrderStatus
+from orders.models import Order
 
-from .routing import step_open
+from .steps import step_move, steps_move_all
 
 MAX_BULK = 100
 
@@ -90,33 +89,23 @@ def approval_step_decide(
     if not step.may_be_decided_by(actor, order=order, listed=listed):
         raise _not_yours()
     _check_still_open(step, order, actor)
-    if order.version != seen_version:
-        raise StaleVersion(
-            _("Order %(number)s changed while you were looking at it. Please check it again.")
-            % {"number": order.number}
-        )
+    check(order, "approve" if approve else "reject", seen_version=seen_version)
     if not approve and not comment:
         message = _("Say why you reject the order: the buyer reads the comment.")
         raise InvalidInput(message, errors={"comment": [message]})
 
-    step.status = StepStatus.APPROVED if approve else StepStatus.REJECTED
     step.decided_by = actor
     step.decided_at = timezone.now()
     step.comment = comment
-    step.save(update_fields=["status", "decided_by", "decided_at", "comment"])
-    StepApprover.objects.filter(step=step, is_open=True).update(is_open=False)
+    step_move(
+        step, "approve" if approve else "reject", fields=["decided_by", "decided_at", "comment"]
+    )
 
     if not approve:
-        ApprovalStep.objects.filter(order=order, status=StepStatus.WAITING).update(
-            status=StepStatus.CLOSED
+        steps_move_all(
+            list(ApprovalStep.objects.filter(order=order, status=StepStatus.WAITING)), "close"
         )
-        order_services.order_apply_approval(
-            order=order,
-            actor=actor,
-            status=OrderStatus.REJECTED,
-            kind=OrderEventKind.REJECTED,
-            comment=comment,
-        )
+        order_services.order_move(order=order, action="reject", actor=actor, comment=comment)
         events.order_decided(order=order, actor=actor, approved=False, comment=comment)
         return order
 
@@ -126,24 +115,12 @@ def approval_step_decide(
         .first()
     )
     if following is None:
-        order_services.order_apply_approval(
-            order=order,
-            actor=actor,
-            status=OrderStatus.APPROVED,
-            kind=OrderEventKind.APPROVED,
-            comment=comment,
-        )
+        order_services.order_move(order=order, action="approve", actor=actor, comment=comment)
         events.order_decided(order=order, actor=actor, approved=True, comment=comment)
         return order
 
-    step_open(step=following)
-    order_services.order_apply_approval(
-        order=order,
-        actor=actor,
-        status=OrderStatus.PENDING_APPROVAL,
-        kind=OrderEventKind.STEP_APPROVED,
-        comment=comment,
-    )
+    step_move(following, "open")
+    order_services.order_move(order=order, action="approve_step", actor=actor, comment=comment)
     events.order_waiting_for_approval(order=order, step=following, actor=actor)
     return order
 

@@ -1,9 +1,10 @@
 """Routing: which approval steps an order needs, from its company's tiers and mode.
 
-Orders' services call ``approval_route``, ``approval_steps_void`` and
-``approval_steps_close`` while they hold the order's row lock (lock order:
-company -> quote -> order -> order lines -> approval steps); nothing here locks
-the order again.
+``ApprovalRouter`` answers the question orders ask through ``orders.routing``
+(installed by ``ApprovalsConfig.ready``). Orders' services call it while they
+hold the order's row lock (lock order: company -> quote -> order -> order
+lines -> approval steps); nothing here locks the order again, and nothing here
+writes an order: routing returns the status, orders' services write it.
 
 The rules, for tiers grouped by minimum (any approver of a tier decides for it):
 
@@ -28,16 +29,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from approvals.models import (
-    ApprovalStep,
-    ApprovalTier,
-    StepApprover,
-    StepStatus,
-    step_statuses_that_may_become,
-)
+from approvals.models import STEP_MOVES, ApprovalStep, ApprovalTier, StepApprover, StepStatus
 from companies.models import ApprovalMode, User
+from core.transitions import initial_status
 from notifications import events
 from orders.models import Order, OrderStatus
+from orders.routing import Route
+
+from .steps import reminder_due, steps_move_all
 
 
 @dataclass(frozen=True)
@@ -69,15 +68,6 @@ class PlannedStep:
     @property
     def signature(self) -> tuple[Decimal, frozenset[int]]:
         return (self.minimum, frozenset(a.id for a in self.approvers))
-
-
-@dataclass(frozen=True)
-class RoutingOutcome:
-    """What routing decided: the order's status, a line for its history, the new steps."""
-
-    status: str
-    comment: str
-    steps: tuple[ApprovalStep, ...] = ()
 
 
 def step_signature(step: ApprovalStep, approver_ids: Sequence[int]) -> tuple[Decimal, frozenset]:
@@ -196,19 +186,24 @@ def create_steps(
 ) -> list[ApprovalStep]:
     """Write planned steps and their approvers in two queries, whatever their number."""
     now = timezone.now()
-    steps = [
-        ApprovalStep(
-            order=order,
-            sequence=first_sequence + i,
-            minimum=planned.minimum,
-            label=planned.label,
-            note=planned.note,
-            needs_site_admin=planned.needs_site_admin,
-            status=StepStatus.OPEN if open_first and i == 0 else StepStatus.WAITING,
-            opened_at=now if open_first and i == 0 else None,
+    steps = []
+    for i, planned in enumerate(plan):
+        opens = open_first and i == 0
+        steps.append(
+            ApprovalStep(
+                order=order,
+                sequence=first_sequence + i,
+                minimum=planned.minimum,
+                label=planned.label,
+                note=planned.note,
+                needs_site_admin=planned.needs_site_admin,
+                status=initial_status(
+                    ApprovalStep, "route", to=StepStatus.OPEN if opens else StepStatus.WAITING
+                ),
+                opened_at=now if opens else None,
+                remind_at=reminder_due(now) if opens else None,
+            )
         )
-        for i, planned in enumerate(plan)
-    ]
     ApprovalStep.objects.bulk_create(steps)
     links = [
         StepApprover(
@@ -220,14 +215,6 @@ def create_steps(
     if links:
         StepApprover.objects.bulk_create(links)
     return steps
-
-
-def step_open(*, step: ApprovalStep) -> None:
-    """Open a waiting step of a chain (its order is locked by the caller)."""
-    step.status = StepStatus.OPEN
-    step.opened_at = timezone.now()
-    step.save(update_fields=["status", "opened_at"])
-    StepApprover.objects.filter(step=step).update(is_open=True, opened_at=step.opened_at)
 
 
 def _recipients(order: Order, planned: PlannedStep) -> list[User] | None:
@@ -244,66 +231,63 @@ def _recipients(order: Order, planned: PlannedStep) -> list[User] | None:
     ]
 
 
-def approval_route(*, order: Order, actor: User) -> RoutingOutcome:
-    """Create the approval steps an order needs; say which status it takes.
-
-    Rule: see this module's docstring. The caller holds the order's row lock and
-    saves the status; ``order.status`` is set here too so the announcement of
-    an opened step sees the order as it will be saved. A constant number of
-    queries: the tiers, then one insert of steps and one of their approvers.
-    """
-    mode, tiers = company_tiers(company_id=order.company_id)
-    plan = route_plan(total=order.total, buyer_id=order.placed_by_id, mode=mode, tiers=tiers)
-    if not plan:
-        order.status = OrderStatus.APPROVED
-        comment = (
-            _("No approval needed: the total is below every approval minimum.")
-            if tiers
-            else _("No approval needed.")
-        )
-        return RoutingOutcome(status=OrderStatus.APPROVED, comment=comment)
-    steps = create_steps(order=order, plan=plan, first_sequence=1, open_first=True)
-    order.status = OrderStatus.PENDING_APPROVAL
-    events.order_waiting_for_approval(
-        order=order, step=steps[0], actor=actor, recipients=_recipients(order, plan[0])
-    )
-    return RoutingOutcome(
-        status=OrderStatus.PENDING_APPROVAL, comment=describe_plan(plan), steps=tuple(steps)
-    )
-
-
-def _end_steps(*, order: Order, actor: User, to: str, reason: str) -> list[ApprovalStep]:
+def _end_steps(*, order: Order, actor: User, action: str, reason: str) -> None:
     steps = list(
         ApprovalStep.objects.select_for_update()
-        .filter(order=order, status__in=step_statuses_that_may_become(to))
+        .filter(order=order, status__in=STEP_MOVES[action].sources)
         .order_by("sequence")
     )
     if not steps:
-        return []
+        return
     open_step = next((s for s in steps if s.is_open), None)
     approvers = list(open_step.approvers.all()) if open_step else []
-    ApprovalStep.objects.filter(pk__in=[s.pk for s in steps]).update(status=to)
+    steps_move_all(steps, action)
     if open_step is not None:
-        StepApprover.objects.filter(step=open_step, is_open=True).update(is_open=False)
         events.order_left_queue(order=order, actor=actor, approvers=approvers, reason=reason)
-    for step in steps:
-        step.status = to
-    return steps
 
 
-def approval_steps_void(*, order: Order, actor: User) -> None:
-    """The order changed: decisions taken so far no longer count.
+class ApprovalRouter:
+    """The company's tiers decide who approves an order (``orders.routing``'s question).
 
-    Rule: waiting, open and approved steps become void (kept, with who decided
-    them, as history); the caller routes the order again. Whoever had it in
-    their queue is told it left (reason "edited").
+    A constant number of queries per order: the tiers when planning, then one
+    insert of steps and one of their approvers.
     """
-    _end_steps(order=order, actor=actor, to=StepStatus.VOID, reason="edited")
 
+    def plan(self, *, order: Order) -> Route:
+        mode, tiers = company_tiers(company_id=order.company_id)
+        plan = route_plan(total=order.total, buyer_id=order.placed_by_id, mode=mode, tiers=tiers)
+        if not plan:
+            comment = (
+                _("No approval needed: the total is below every approval minimum.")
+                if tiers
+                else _("No approval needed.")
+            )
+            return Route(status=OrderStatus.APPROVED, comment=comment)
+        return Route(
+            status=OrderStatus.PENDING_APPROVAL, comment=describe_plan(plan), steps=tuple(plan)
+        )
 
-def approval_steps_close(*, order: Order, actor: User) -> None:
-    """The order was cancelled: nobody needs to decide any more.
+    def open(self, *, order: Order, route: Route, actor: User) -> None:
+        """Write the planned steps, the first one open, and tell its approvers."""
+        if not route.steps:
+            return
+        steps = create_steps(order=order, plan=route.steps, first_sequence=1, open_first=True)
+        events.order_waiting_for_approval(
+            order=order, step=steps[0], actor=actor, recipients=_recipients(order, route.steps[0])
+        )
 
-    Rule: waiting and open steps close; decisions already taken stay as they were.
-    """
-    _end_steps(order=order, actor=actor, to=StepStatus.CLOSED, reason="cancelled")
+    def void(self, *, order: Order, actor: User) -> None:
+        """The order changed: decisions taken so far no longer count.
+
+        Rule: waiting, open and approved steps become void (kept, with who decided
+        them, as history); the order is routed again. Whoever had it in their
+        queue is told it left (reason "edited").
+        """
+        _end_steps(order=order, actor=actor, action="void", reason="edited")
+
+    def close(self, *, order: Order, actor: User) -> None:
+        """The order was cancelled: nobody needs to decide any more.
+
+        Rule: waiting and open steps close; decisions already taken stay as they were.
+        """
+        _end_steps(order=order, actor=actor, action="close", reason="cancelled")

@@ -21,16 +21,17 @@ Django admin calls this after it saved a company's tiers or mode, or changed
 an approver's account; the admin page says which orders moved.
 """
 
+from collections.abc import Iterable
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from approvals.models import ApprovalStep, StepApprover, StepStatus
 from companies.models import Company, User
+from companies.services import Deactivation, users_deactivate
 from notifications import events
-
-# A module import: orders' services import this package while they load.
 from orders import services as order_services
-from orders.models import Order, OrderEventKind, OrderStatus
+from orders.models import Order, OrderStatus
 
 from .routing import (
     PlannedStep,
@@ -41,6 +42,7 @@ from .routing import (
     route_plan,
     step_signature,
 )
+from .steps import steps_move_all
 
 CURRENT_ROUND = (StepStatus.WAITING, StepStatus.OPEN, StepStatus.APPROVED)
 
@@ -67,9 +69,7 @@ def _reroute_order(*, order: Order, mode: str, tiers: list[Tier], actor: User) -
     if kept == len(steps) == len(plan):
         return False
 
-    dropped = steps[kept:]
-    ApprovalStep.objects.filter(pk__in=[s.pk for s in dropped]).update(status=StepStatus.VOID)
-    StepApprover.objects.filter(step__in=dropped, is_open=True).update(is_open=False)
+    steps_move_all(steps[kept:], "void")
     still_open = any(step.is_open for step in steps[:kept])
     new_steps = create_steps(
         order=order,
@@ -86,8 +86,8 @@ def _reroute_order(*, order: Order, mode: str, tiers: list[Tier], actor: User) -
     else:
         status = OrderStatus.APPROVED
         comment = _("Approval tiers changed: no further approval needed.")
-    order_services.order_apply_approval(
-        order=order, actor=actor, status=status, kind=OrderEventKind.REROUTED, comment=comment
+    order_services.order_move(
+        order=order, action="reroute", actor=actor, to=status, comment=comment
     )
     for step in new_steps:
         if step.is_open:
@@ -109,8 +109,25 @@ def approval_company_reroute(*, company_id: int, actor: User) -> list[Order]:
     rerouted = []
     for order_id in waiting.values_list("pk", flat=True):
         order = order_services.order_lock(order_id=order_id)
-        if order.status != OrderStatus.PENDING_APPROVAL:
+        if not order.allows("reroute"):
             continue
         if _reroute_order(order=order, mode=mode, tiers=tiers, actor=actor):
             rerouted.append(order)
     return rerouted
+
+
+@transaction.atomic
+def approval_contacts_deactivate(
+    *, user_ids: Iterable[int], actor: User
+) -> tuple[Deactivation, list[Order]]:
+    """Deactivate people and move on the orders that waited for them, in one transaction.
+
+    Rule: ``companies.services.users_deactivate`` (never a superuser nor the
+    person acting); an approver who left no longer decides, so each of their
+    companies' waiting orders is routed again (this module's docstring).
+    """
+    done = users_deactivate(user_ids=user_ids, actor=actor)
+    rerouted = []
+    for company_id in done.company_ids:
+        rerouted += approval_company_reroute(company_id=company_id, actor=actor)
+    return done, rerouted

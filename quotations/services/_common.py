@@ -16,18 +16,17 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Product
 from companies.models import Company, User
-from core.domain import InvalidInput, InvalidState, NotAllowed, StaleVersion
-from orders.models import MAX_LINE_QUANTITY
-from orders.services import LineRequest
+from core.domain import InvalidInput, InvalidState, NotAllowed
+from core.money import CENT
+from core.transitions import Transition, transition
+from orders.services import LineRequest, lines_check
+from orders.services.lines import normal_sku
 
 from ..models import (
-    CENT,
     DESK_PERMISSION,
     MAX_MESSAGE_LENGTH,
-    MAX_QUOTE_LINES,
     MAX_QUOTE_TOTAL,
     MAX_UNIT_PRICE,
-    QUOTE_ACTIONS,
     Quote,
     QuoteEvent,
     QuoteLine,
@@ -59,18 +58,10 @@ class OfferedLine:
 
 
 @dataclass(frozen=True)
-class CheckedLine:
+class CheckedQuoteLine:
     product: Product
     quantity: int
     target_unit_price: Decimal | None
-
-
-def quantity_error(quantity) -> str | None:
-    if isinstance(quantity, bool) or not isinstance(quantity, int):
-        return _("Quantity must be a whole number.")
-    if not 1 <= quantity <= MAX_LINE_QUANTITY:
-        return _("Quantity must be between 1 and %(max)s.") % {"max": f"{MAX_LINE_QUANTITY:,}"}
-    return None
 
 
 def price_error(price) -> str | None:
@@ -86,58 +77,45 @@ def price_error(price) -> str | None:
     return None
 
 
-def check_lines(*, lines: Sequence[AskedLine]) -> list[CheckedLine]:
-    """Check a buyer's lines: active products, 1..100,000 each, target prices sane.
+def check_lines(*, lines: Sequence[AskedLine]) -> list[CheckedQuoteLine]:
+    """Check a buyer's lines: the order line rules (``orders.services.lines``), and sane
+    target prices.
 
-    The same product twice becomes one line with the quantities added; two
-    different target prices for it are refused. ``lines`` may be
-    ``QuoteLineRequest`` or ``orders.services.LineRequest`` (no target).
+    Rule: a target price is a price a person may type (``price_error``); the same
+    product asked twice with two different targets is refused.
     """
-    merged: dict[str, list] = {}
     errors: dict[str | None, list[str]] = {}
+    try:
+        checked = lines_check(lines=lines)
+    except InvalidInput as exc:
+        if not exc.errors:
+            raise
+        errors, checked = dict(exc.errors), []
     for line in lines:
-        sku = (line.sku or "").strip().upper()
         target = getattr(line, "target_unit_price", None)
-        if sku not in merged:
-            merged[sku] = [0, None]
-        entry = merged[sku]
-        if (error := quantity_error(line.quantity)) is not None:
-            errors.setdefault(sku, []).append(error)
-        else:
-            entry[0] += line.quantity
-        if target is not None:
-            if (error := price_error(target)) is not None:
-                errors.setdefault(sku, []).append(error)
-            elif entry[1] is not None and entry[1] != target:
-                errors.setdefault(sku, []).append(
-                    _("%(sku)s has two different target prices.") % {"sku": sku}
-                )
-            else:
-                entry[1] = target
-    if not merged:
-        raise InvalidInput(_("A quote needs at least one line."))
-    if len(merged) > MAX_QUOTE_LINES:
-        raise InvalidInput(_("A quote can have at most %(max)s lines.") % {"max": MAX_QUOTE_LINES})
-    for sku, (quantity, _target) in merged.items():
-        if sku not in errors and quantity > MAX_LINE_QUANTITY:
-            errors.setdefault(sku, []).append(
-                _("%(sku)s: at most %(max)s per quote.")
-                % {"sku": sku, "max": f"{MAX_LINE_QUANTITY:,}"}
+        if target is not None and (error := price_error(target)) is not None:
+            errors.setdefault(normal_sku(line.sku), []).append(error)
+    result = []
+    for line in checked:
+        targets = {
+            asked.target_unit_price
+            for asked in line.asked
+            if getattr(asked, "target_unit_price", None) is not None
+        }
+        if len(targets) > 1:
+            errors.setdefault(line.sku, []).append(
+                _("%(sku)s has two different target prices.") % {"sku": line.sku}
             )
-    products = {
-        p.sku.upper(): p for p in Product.objects.filter(sku__in=list(merged), is_active=True)
-    }
-    for sku in merged:
-        if sku not in products:
-            errors.setdefault(sku, []).append(
-                _("%(sku)s is not a product you can ask a quote for.") % {"sku": sku or "?"}
+        result.append(
+            CheckedQuoteLine(
+                product=line.product,
+                quantity=line.quantity,
+                target_unit_price=next(iter(targets)) if targets else None,
             )
+        )
     if errors:
-        raise InvalidInput(_("Some lines cannot be quoted."), errors=errors)
-    return [
-        CheckedLine(product=products[sku], quantity=quantity, target_unit_price=target)
-        for sku, (quantity, target) in merged.items()
-    ]
+        raise InvalidInput(_("Some lines need a look; see the marked rows."), errors=errors)
+    return result
 
 
 def clean_text(text: str | None, *, required: bool, field: str = "body") -> str:
@@ -197,30 +175,6 @@ def lock_quote(quote_id: int) -> Quote:
     return Quote.objects.select_for_update().get(pk=quote_id)
 
 
-def check_move(quote: Quote, action: str) -> None:
-    move = QUOTE_ACTIONS[action]
-    if quote.status in move.sources:
-        return
-    status = quote.get_status_display().lower()
-    if quote.status == move.target:
-        raise InvalidState(
-            _("Quote %(number)s is already %(status)s.")
-            % {"number": quote.number, "status": status}
-        )
-    raise InvalidState(
-        _("Quote %(number)s is %(status)s; this can no longer be done.")
-        % {"number": quote.number, "status": status}
-    )
-
-
-def check_version(quote: Quote, seen_version: int) -> None:
-    if quote.version != seen_version:
-        raise StaleVersion(
-            _("Quote %(number)s changed while you were looking at it. Please check it again.")
-            % {"number": quote.number}
-        )
-
-
 def check_not_expired(quote: Quote, now: datetime) -> None:
     if quote.expires_at is not None and quote.expires_at <= now:
         raise InvalidState(
@@ -235,13 +189,19 @@ def check_not_expired(quote: Quote, now: datetime) -> None:
         )
 
 
-def touch(quote: Quote, now: datetime, *, status: str | None = None) -> list[str]:
-    """Move the quote on (new status, new version, new activity); returns fields to save."""
-    if status is not None:
-        quote.status = status
-    quote.version += 1
+def move(
+    quote: Quote,
+    action: str,
+    now: datetime,
+    *,
+    seen_version: int | None = None,
+    fields: Sequence[str] = (),
+) -> Transition:
+    """Make ``action`` on a locked quote (``core.transitions``); it counts as activity."""
     quote.last_activity_at = now
-    return ["status", "version", "last_activity_at", "updated_at"]
+    return transition(
+        quote, action, seen_version=seen_version, fields=["last_activity_at", *fields]
+    )
 
 
 def _price_text(price: Decimal | None) -> str | None:

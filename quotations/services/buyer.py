@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from companies.models import User
 from companies.services import company_lock_for_ordering
 from core.domain import InvalidState
+from core.transitions import check, initial_status
 from notifications import events as notify
-from orders.services import PricedLine, order_place
+from orders.services import PricedLine, order_place_at_agreed_prices
 
 from ..models import (
     CENT,
@@ -24,23 +25,21 @@ from ..models import (
 )
 from ._common import (
     AskedLine,
-    CheckedLine,
+    CheckedQuoteLine,
     check_contact,
     check_lines,
-    check_move,
     check_not_expired,
     check_requester,
-    check_version,
     clean_text,
     lock_quote,
-    touch,
+    move,
     write_event,
     write_message,
     write_revision,
 )
 
 
-def _write_lines(quote: Quote, lines: Sequence[CheckedLine]) -> None:
+def _write_lines(quote: Quote, lines: Sequence[CheckedQuoteLine]) -> None:
     QuoteLine.objects.bulk_create(
         QuoteLine(
             quote=quote,
@@ -63,7 +62,9 @@ def quote_request(*, buyer: User, lines: Sequence[AskedLine], message: str = "")
     company = check_requester(buyer)
     checked = check_lines(lines=lines)
     body = clean_text(message, required=False)
-    quote = Quote.objects.create(company=company, requested_by=buyer, status=QuoteStatus.REQUESTED)
+    quote = Quote.objects.create(
+        company=company, requested_by=buyer, status=initial_status(Quote, "request")
+    )
     quote.number = quote_number(quote.pk)
     quote.save(update_fields=["number"])
     _write_lines(quote, checked)
@@ -85,19 +86,16 @@ def quote_edit(
     """
     quote = lock_quote(quote_id)
     check_contact(actor, quote)
-    check_move(quote, "edit")
-    check_version(quote, seen_version)
+    check(quote, "edit", seen_version=seen_version)
     checked = check_lines(lines=lines)
     body = clean_text(message, required=False)
-    previous = quote.status
     quote.lines.all().delete()
     _write_lines(quote, checked)
     quote.expires_at = None
-    fields = touch(quote, timezone.now(), status=QuoteStatus.REQUESTED)
-    quote.save(update_fields=[*fields, "expires_at"])
-    kind = RevisionKind.COUNTERED if previous == QuoteStatus.OFFERED else RevisionKind.EDITED
+    done = move(quote, "edit", timezone.now(), fields=["expires_at"])
+    kind = RevisionKind.COUNTERED if done.source == QuoteStatus.OFFERED else RevisionKind.EDITED
     write_revision(quote, kind=kind, author=actor)
-    write_event(quote, kind=QuoteEventKind.EDITED, actor=actor, from_status=previous)
+    write_event(quote, kind=QuoteEventKind.EDITED, actor=actor, from_status=done.source)
     write_message(quote, author=actor, body=body)
     notify.quote_edited(quote=quote, actor=actor)
     return quote
@@ -111,13 +109,11 @@ def quote_withdraw(*, quote_id: int, actor: User, seen_version: int, comment: st
     """
     quote = lock_quote(quote_id)
     check_contact(actor, quote, active_company=False)
-    check_move(quote, "withdraw")
-    check_version(quote, seen_version)
+    check(quote, "withdraw", seen_version=seen_version)
     comment = clean_text(comment, required=False, field="comment")
-    previous = quote.status
-    quote.save(update_fields=touch(quote, timezone.now(), status=QuoteStatus.WITHDRAWN))
+    done = move(quote, "withdraw", timezone.now())
     write_event(
-        quote, kind=QuoteEventKind.WITHDRAWN, actor=actor, from_status=previous, comment=comment
+        quote, kind=QuoteEventKind.WITHDRAWN, actor=actor, from_status=done.source, comment=comment
     )
     notify.quote_withdrawn(quote=quote, actor=actor)
     return quote
@@ -135,11 +131,10 @@ def quote_accept(
     now = now or timezone.now()
     quote = lock_quote(quote_id)
     check_contact(actor, quote)
-    check_move(quote, "accept")
-    check_version(quote, seen_version)
+    check(quote, "accept", seen_version=seen_version)
     check_not_expired(quote, now)
-    quote.save(update_fields=touch(quote, now, status=QuoteStatus.ACCEPTED))
-    write_event(quote, kind=QuoteEventKind.ACCEPTED, actor=actor, from_status=QuoteStatus.OFFERED)
+    done = move(quote, "accept", now)
+    write_event(quote, kind=QuoteEventKind.ACCEPTED, actor=actor, from_status=done.source)
     notify.quote_accepted(quote=quote, actor=actor)
     return quote
 
@@ -149,16 +144,15 @@ def quote_place_order(*, quote_id: int, actor: User, seen_version: int) -> Quote
     """Turn an accepted quote into an order at the agreed prices and quantities.
 
     Rule: the buyer's company, only an accepted quote, only once. The order is
-    placed through ``order_place`` and so routed for approval like any other.
-    Locks the buyer's company, then the quote, before ``order_place`` creates
-    the order (company -> quote -> order).
+    placed through ``order_place_at_agreed_prices`` and so routed for approval
+    like any other. Locks the buyer's company, then the quote, before the order
+    is created (company -> quote -> order).
     """
     if actor.company_id is not None:
         company_lock_for_ordering(company_id=actor.company_id)
     quote = lock_quote(quote_id)
     check_contact(actor, quote)
-    check_move(quote, "place_order")
-    check_version(quote, seen_version)
+    check(quote, "place_order", seen_version=seen_version)
     lines = list(quote.lines.select_related("product").order_by("id"))
     if not lines or any(line.offered_unit_price is None for line in lines):
         raise InvalidState(
@@ -172,15 +166,14 @@ def quote_place_order(*, quote_id: int, actor: User, seen_version: int) -> Quote
         )
         for line in lines
     ]
-    order = order_place(buyer=actor, lines=[], priced=priced)
+    order = order_place_at_agreed_prices(buyer=actor, priced=priced, quote_number=quote.number)
     quote.order = order
-    fields = touch(quote, timezone.now(), status=QuoteStatus.ORDERED)
-    quote.save(update_fields=[*fields, "order"])
+    done = move(quote, "place_order", timezone.now(), fields=["order"])
     write_event(
         quote,
         kind=QuoteEventKind.ORDERED,
         actor=actor,
-        from_status=QuoteStatus.ACCEPTED,
+        from_status=done.source,
         comment=order.number,
     )
     return quote

@@ -10,20 +10,19 @@ from django.utils.translation import gettext as _
 
 from companies.models import User
 from core.domain import InvalidInput
+from core.transitions import check
 from notifications import events as notify
+from orders.services.lines import quantity_problem
 
-from ..models import CENT, Quote, QuoteEventKind, QuoteLine, QuoteStatus, RevisionKind
+from ..models import CENT, Quote, QuoteEventKind, QuoteLine, RevisionKind
 from ._common import (
     OfferedLine,
     check_desk,
-    check_move,
     check_total,
-    check_version,
     clean_text,
     lock_quote,
+    move,
     price_error,
-    quantity_error,
-    touch,
     write_event,
     write_message,
     write_revision,
@@ -69,8 +68,7 @@ def quote_offer(
     check_desk(actor)
     now = now or timezone.now()
     quote = lock_quote(quote_id)
-    check_move(quote, "offer")
-    check_version(quote, seen_version)
+    check(quote, "offer", seen_version=seen_version)
     _check_expiry(expires_at, now)
     body = clean_text(message, required=False)
     current = {line.pk: line for line in quote.lines.select_related("product")}
@@ -82,7 +80,7 @@ def quote_offer(
         sku = current[line_id].product.sku
         if (error := price_error(answer.unit_price)) is not None:
             errors.setdefault(sku, []).append(error)
-        if answer.quantity is not None and (error := quantity_error(answer.quantity)):
+        if answer.quantity is not None and (error := quantity_problem(answer.quantity)):
             errors.setdefault(sku, []).append(error)
     if errors:
         raise InvalidInput(_("Some prices cannot be offered."), errors=errors)
@@ -95,12 +93,10 @@ def quote_offer(
         changed.append(line)
     check_total(sum((line.offered_total for line in changed), Decimal("0.00")))
     QuoteLine.objects.bulk_update(changed, ["offered_unit_price", "quantity"])
-    previous = quote.status
     quote.expires_at = expires_at
-    fields = touch(quote, now, status=QuoteStatus.OFFERED)
-    quote.save(update_fields=[*fields, "expires_at"])
+    done = move(quote, "offer", now, fields=["expires_at"])
     write_revision(quote, kind=RevisionKind.OFFERED, author=actor)
-    write_event(quote, kind=QuoteEventKind.OFFERED, actor=actor, from_status=previous)
+    write_event(quote, kind=QuoteEventKind.OFFERED, actor=actor, from_status=done.source)
     write_message(quote, author=actor, body=body)
     notify.quote_offered(quote=quote, actor=actor)
     return quote
@@ -117,8 +113,7 @@ def quote_accept_as_requested(
     """
     check_desk(actor)
     quote = lock_quote(quote_id)
-    check_move(quote, "accept_as_requested")
-    check_version(quote, seen_version)
+    check(quote, "accept_as_requested", seen_version=seen_version)
     body = clean_text(message, required=False)
     lines = list(quote.lines.select_related("product"))
     for line in lines:
@@ -132,10 +127,9 @@ def quote_accept_as_requested(
     check_total(sum((line.offered_total for line in lines), Decimal("0.00")))
     QuoteLine.objects.bulk_update(lines, ["offered_unit_price"])
     quote.expires_at = None
-    fields = touch(quote, timezone.now(), status=QuoteStatus.ACCEPTED)
-    quote.save(update_fields=[*fields, "expires_at"])
+    done = move(quote, "accept_as_requested", timezone.now(), fields=["expires_at"])
     write_revision(quote, kind=RevisionKind.ACCEPTED_AS_REQUESTED, author=actor)
-    write_event(quote, kind=QuoteEventKind.ACCEPTED, actor=actor, from_status=QuoteStatus.REQUESTED)
+    write_event(quote, kind=QuoteEventKind.ACCEPTED, actor=actor, from_status=done.source)
     write_message(quote, author=actor, body=body)
     notify.quote_offered(quote=quote, actor=actor)
     return quote
@@ -150,13 +144,11 @@ def quote_reject(*, quote_id: int, actor: User, seen_version: int, reason: str) 
     """
     check_desk(actor)
     quote = lock_quote(quote_id)
-    check_move(quote, "reject")
-    check_version(quote, seen_version)
+    check(quote, "reject", seen_version=seen_version)
     reason = clean_text(reason, required=True, field="reason")
-    previous = quote.status
-    quote.save(update_fields=touch(quote, timezone.now(), status=QuoteStatus.REJECTED))
+    done = move(quote, "reject", timezone.now())
     write_event(
-        quote, kind=QuoteEventKind.REJECTED, actor=actor, from_status=previous, comment=reason
+        quote, kind=QuoteEventKind.REJECTED, actor=actor, from_status=done.source, comment=reason
     )
     notify.quote_rejected(quote=quote, actor=actor, reason=reason)
     return quote

@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from approvals.models import ApprovalStep, StepStatus
 from approvals.services import approval_step_decide
+from approvals.services.reminders import approval_reminders_send
 from companies.models import ApprovalMode
 from notifications.models import Notification, NotificationKind, NotificationPreference
-from notifications.reminders import approval_reminders_send
 from orders.services import LineRequest, order_cancel, order_edit
 from tests.approvals.factories import source_example
 from tests.factories import StaffFactory

@@ -40,7 +40,9 @@ def enqueue(order, recipients, *, key="k1", actor=None, kind=NotificationKind.OR
         key=key,
         subject=f"Your order {order.number} was approved",
         actor=actor,
-        order=order,
+        company_id=order.company_id,
+        reference=order.number,
+        path=f"/orders/{order.number}/",
         context={"number": order.number, "total": "$10.00", "path": f"/orders/{order.number}/"},
     )
 
@@ -105,7 +107,9 @@ def test_user_text_in_an_email_is_escaped(mailoutbox):
         recipients=[order.placed_by],
         key="x",
         subject="Rejected",
-        order=order,
+        company_id=order.company_id,
+        reference=order.number,
+        path=f"/orders/{order.number}/",
         context={"number": order.number, "quoted": "<script>alert(1)</script>", "quoted_by": "A"},
     )
 
@@ -203,7 +207,9 @@ def test_people_see_only_their_own_notifications(client):
         recipients=[colleague],
         key="theirs",
         subject="Someone else's subject",
-        order=order,
+        company_id=order.company_id,
+        reference=order.number,
+        path=f"/orders/{order.number}/",
         context={},
     )
     client.force_login(order.placed_by)

@@ -5,13 +5,13 @@ from datetime import timedelta
 import pytest
 
 from notifications.models import Notification, NotificationKind
-from notifications.reminders import quote_expiry_warnings_send
 from quotations.models import Quote
 from quotations.services import (
     QuoteLineRequest,
     quote_accept,
     quote_edit,
     quote_expire_due,
+    quote_expiry_warnings_send,
     quote_post_message,
     quote_reject,
     quote_withdraw,

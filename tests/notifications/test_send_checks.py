@@ -13,7 +13,9 @@ def queue_for(order, person):
         recipients=[person],
         key="k",
         subject="Approved",
-        order=order,
+        company_id=order.company_id,
+        reference=order.number,
+        path=f"/orders/{order.number}/",
         context={},
     )
     return row

@@ -5,13 +5,13 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-import approvals.services
 import orders.services
 from core.domain import InvalidInput, InvalidState, NotAllowed, StaleVersion
+from core.transitions import successors
+from orders import routing
 from orders.models import Order, OrderEventKind
 from quotations.models import (
     MESSAGE_STATUSES,
-    QUOTE_ACTIONS,
     QUOTE_MOVES,
     WAITING_FOR,
     Quote,
@@ -77,13 +77,14 @@ def test_a_full_negotiation_ends_in_an_order_at_the_agreed_prices(
 ):
     chair, desk_product, lamp = products  # catalog 10.00, 25.50, 100.00
     routed = []
-    real_route = approvals.services.approval_route
+    router = routing.router()
+    real_open = router.open
 
-    def route_spy(*, order, actor):
+    def open_spy(*, order, route, actor):
         routed.append((order.pk, order.total, actor))
-        return real_route(order=order, actor=actor)
+        return real_open(order=order, route=route, actor=actor)
 
-    monkeypatch.setattr(approvals.services, "approval_route", route_spy)
+    monkeypatch.setattr(router, "open", open_spy)
 
     # the buyer asks for three products, one with a target price
     quote = request_quote(
@@ -228,18 +229,18 @@ def test_the_same_product_twice_becomes_one_line(buyer, products):
 @pytest.mark.parametrize(
     ("lines", "message"),
     [
-        ([], "at least one line"),
-        ([("P0", 0, None)], "between 1 and 100,000"),
-        ([("P0", -4, None)], "between 1 and 100,000"),
-        ([("P0", 100_001, None)], "between 1 and 100,000"),
-        ([("P0", 60_000, None), ("P0", 50_000, None)], "at most 100,000 per quote"),
+        ([], "Add at least one product"),
+        ([("P0", 0, None)], "whole number from 1 to 100,000"),
+        ([("P0", -4, None)], "whole number from 1 to 100,000"),
+        ([("P0", 100_001, None)], "whole number from 1 to 100,000"),
+        ([("P0", 60_000, None), ("P0", 50_000, None)], "at most 100,000 in all"),
         ([("P0", 1, "-0.01")], "cannot be negative"),
         ([("P0", 1, "1000000.01")], "at most 1,000,000.00"),
         ([("P0", 1, "1.001")], "two decimal places"),
         ([("P0", 1, "NaN")], "Enter a price"),
         ([("P0", 1, "5.00"), ("P0", 1, "6.00")], "two different target prices"),
-        ([("NOPE-1", 1, None)], "not a product"),
-        ([("RETIRED", 1, None)], "not a product"),
+        ([("NOPE-1", 1, None)], "No product has the SKU NOPE-1"),
+        ([("RETIRED", 1, None)], "RETIRED is no longer sold"),
     ],
 )
 def test_a_bad_request_is_refused_and_creates_nothing(buyer, products, lines, message):
@@ -337,8 +338,8 @@ def test_the_desk_may_revise_its_offer_before_the_buyer_answers(buyer, desk, pro
         ({"price": Decimal("-1")}, "cannot be negative"),
         ({"price": Decimal("1000000.01")}, "at most 1,000,000.00"),
         ({"price": Decimal("1.005")}, "two decimal places"),
-        ({"quantity": 0}, "between 1 and 100,000"),
-        ({"quantity": 100_001}, "between 1 and 100,000"),
+        ({"quantity": 0}, "whole number from 1 to 100,000"),
+        ({"quantity": 100_001}, "whole number from 1 to 100,000"),
         ({"drop_line": True}, "every line"),
         ({"extra_line": True}, "every line"),
         ({"expires_in": timedelta(hours=-1)}, "in the future"),
@@ -568,7 +569,7 @@ def _act(action: str, quote: Quote, buyer, desk, products):
     "closed",
     [QuoteStatus.WITHDRAWN, QuoteStatus.REJECTED, QuoteStatus.EXPIRED, QuoteStatus.ORDERED],
 )
-@pytest.mark.parametrize("action", [*QUOTE_ACTIONS.keys() - {"expire"}, "message"])
+@pytest.mark.parametrize("action", [*QUOTE_MOVES.keys() - {"request", "expire"}, "message"])
 def test_nothing_can_be_done_to_a_closed_quote(buyer, desk, products, closed, action):
     quote = _closed(closed, buyer, desk, products)
     assert quote.status == closed
@@ -738,22 +739,22 @@ def test_a_counter_after_the_expiry_asks_for_a_new_offer(buyer, desk, products):
 
 
 def test_the_moves_table_covers_every_status_and_ends_in_final_states():
-    assert set(QUOTE_MOVES) == set(QuoteStatus.values)
-    final = {status for status, targets in QUOTE_MOVES.items() if not targets}
+    moves = successors(QUOTE_MOVES, QuoteStatus.values)
+    final = {status for status, targets in moves.items() if not targets}
     assert final == {
         QuoteStatus.ORDERED,
         QuoteStatus.REJECTED,
         QuoteStatus.WITHDRAWN,
         QuoteStatus.EXPIRED,
     }
-    assert QUOTE_MOVES[QuoteStatus.REQUESTED] == {
+    assert moves[QuoteStatus.REQUESTED] == {
         QuoteStatus.REQUESTED,
         QuoteStatus.OFFERED,
         QuoteStatus.ACCEPTED,
         QuoteStatus.REJECTED,
         QuoteStatus.WITHDRAWN,
     }
-    assert QUOTE_MOVES[QuoteStatus.OFFERED] == {
+    assert moves[QuoteStatus.OFFERED] == {
         QuoteStatus.REQUESTED,
         QuoteStatus.OFFERED,
         QuoteStatus.ACCEPTED,
@@ -761,9 +762,9 @@ def test_the_moves_table_covers_every_status_and_ends_in_final_states():
         QuoteStatus.WITHDRAWN,
         QuoteStatus.EXPIRED,
     }
-    assert QUOTE_MOVES[QuoteStatus.ACCEPTED] == {QuoteStatus.ORDERED}
-    for move in QUOTE_ACTIONS.values():
-        assert move.side in Side.values
+    assert moves[QuoteStatus.ACCEPTED] == {QuoteStatus.ORDERED}
+    for move in QUOTE_MOVES.values():
+        assert move.who in Side.values
         assert move.sources and not move.sources & final
     # whose turn it is: only while the deal is alive, and the thread is open exactly then
     assert set(WAITING_FOR) == set(MESSAGE_STATUSES)

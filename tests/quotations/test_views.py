@@ -252,18 +252,18 @@ def test_posted_prices_and_totals_are_ignored(client, buyer, products):
 @pytest.mark.parametrize(
     ("rows", "message", "error"),
     [
-        ([("", "")], "Hi", "Add at least one product to the quote"),
-        ([("P0", "0")], "Hi", "greater than or equal to 1"),
-        ([("P0", "-3")], "Hi", "greater than or equal to 1"),
+        ([("", "")], "Hi", "Add at least one product."),
+        ([("P0", "0")], "Hi", "Quantity must be a whole number from 1 to 100,000."),
+        ([("P0", "-3")], "Hi", "Quantity must be a whole number from 1 to 100,000."),
         ([("P0", "lots")], "Hi", "Enter a whole number"),
-        ([("P0", "100001")], "Hi", "less than or equal to 100000"),
-        ([("P0", "1", "-1")], "Hi", "greater than or equal to 0"),
-        ([("P0", "1", "1000000.01")], "Hi", "less than or equal to 1000000"),
+        ([("P0", "100001")], "Hi", "Quantity must be a whole number from 1 to 100,000."),
+        ([("P0", "1", "-1")], "Hi", "A price cannot be negative."),
+        ([("P0", "1", "1000000.01")], "Hi", "A unit price can be at most 1,000,000.00."),
         ([("P0", "1", "abc")], "Hi", "Enter a number"),
         ([("P0", "1", "5"), ("P0", "1", "6")], "Hi", "two different target prices"),
-        ([("XX-404", "1")], "Hi", "No product you can order has the SKU XX-404"),
+        ([("XX-404", "1")], "Hi", "No product has the SKU XX-404."),
         ([("P0", "1")], "", "This field is required"),
-        ([("P0", "1")], "x" * 20_000, "at most 5000 characters"),
+        ([("P0", "1")], "x" * 20_000, "A message can be at most 5,000 characters"),
     ],
 )
 def test_a_bad_quote_form_shows_an_error_and_saves_nothing(
@@ -286,8 +286,10 @@ def test_the_order_form_turns_its_lines_into_a_quote_request(client, buyer, prod
     order_form = client.get(reverse("orders:create")).content.decode()
     assert "Request a quote instead" in order_form
 
+    assert f'formaction="{reverse("quotations:create")}"' in order_form
+    # the button posts the order form's lines to the quote page
     response = client.post(
-        reverse("orders:create"),
+        reverse("quotations:create"),
         {
             "lines-TOTAL_FORMS": "2",
             "lines-INITIAL_FORMS": "0",
@@ -494,7 +496,7 @@ def test_an_empty_or_huge_message_is_refused_on_the_page(client, buyer, products
     for response in (plain, htmx):
         assert response.status_code == 200
         body = response.content.decode()
-        assert "This field is required" in body or "at most 5000 characters" in body
+        assert "This field is required" in body or "at most 5,000 characters" in body
     assert snapshot(quote) == before
 
 
@@ -570,8 +572,8 @@ def test_the_desk_offers_prices_through_its_form(client, buyer, desk, products):
 @pytest.mark.parametrize(
     ("prices", "expires_on", "error"),
     [
-        (["-1", "2.00"], None, "greater than or equal to 0"),
-        (["1000000.01", "2.00"], None, "less than or equal to 1000000"),
+        (["-1", "2.00"], None, "A price cannot be negative."),
+        (["1000000.01", "2.00"], None, "A unit price can be at most 1,000,000.00."),
         (["", "2.00"], None, "This field is required"),
         (["1.00", "2.00"], "yesterday", "Pick a date from today on"),
     ],
