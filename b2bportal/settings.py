@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "quotations",
     "notifications",
     "dashboards",
+    "benchmark",
 ]
 
 MIDDLEWARE = [

@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from b2bportal.bench import data, inprocess, report
-from b2bportal.management.commands.bench import bench_database_url
+from benchmark import data, inprocess, report
+from benchmark.management.commands.bench import bench_database_url
 from orders.models import Order, OrderLine
 
 pytestmark = pytest.mark.postgres

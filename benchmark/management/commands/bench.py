@@ -21,8 +21,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from b2bportal.bench import data, inprocess, load, report
-from b2bportal.net import reachable
+from benchmark import data, inprocess, load, report
+from benchmark.net import reachable
 
 DB_PREFIX = "b2bportal_bench_"
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/"

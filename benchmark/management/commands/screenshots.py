@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.core.wsgi import get_wsgi_application
 
-from b2bportal.chromium import CHROMIUM_ARGS, CHROMIUM_PATH
+from benchmark.chromium import CHROMIUM_ARGS, CHROMIUM_PATH
 from companies.demo import DEMO_PASSWORD
 from orders.models import Order, OrderStatus
 from quotations.models import Quote
