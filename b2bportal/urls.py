@@ -26,5 +26,7 @@ urlpatterns = [
     path("quotes/", include("quotations.urls")),
     path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
-    path("_baseline/", include("benchmark.urls")),
 ]
+
+if settings.BENCHMARK:
+    urlpatterns += [path("_baseline/", include("benchmark.urls"))]

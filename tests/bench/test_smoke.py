@@ -13,6 +13,7 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.mark.django_db
+@pytest.mark.urls("tests.bench.urls")  # with BENCHMARK on, as `make bench` runs it
 def test_tiny_benchmark_loads_measures_and_reports(tmp_path):
     started = time.monotonic()
     # given a tiny data set copied into the test database
