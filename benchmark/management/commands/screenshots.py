@@ -104,7 +104,9 @@ class Command(BaseCommand):
                     page.wait_for_load_state("networkidle")
                     target = out / f"{name}.png"
                     page.screenshot(path=str(target), full_page=True)
-                    self.stdout.write(f"{target.relative_to(settings.BASE_DIR)}  {title}")
+                    if target.is_relative_to(settings.BASE_DIR):
+                        target = target.relative_to(settings.BASE_DIR)
+                    self.stdout.write(f"{target}  {title}")
                 browser.close()
         finally:
             server.shutdown()
