@@ -43,7 +43,8 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Screenshots of the dashboards for the README, from a fresh demo database.
+# Screenshots of the dashboards for the README, from a fresh demo database
+# (the command is in benchmark/).
 screenshots: install
 	rm -f var/screenshots.sqlite3
 	DATABASE_URL=sqlite:///var/screenshots.sqlite3 $(BIN)/python manage.py migrate --noinput -v 0
@@ -51,6 +52,7 @@ screenshots: install
 
 # Speed and cost at scale against a bare view (SCALE=small|medium|large), in a Postgres
 # database of its own; BENCH_ARGS="--reuse" keeps an already loaded one. Not part of `make test`.
+# The command (benchmark/) sets BENCHMARK=True for its own run, which routes the bare view.
 SCALE ?= small
 bench: install
 	@mkdir -p var/bench

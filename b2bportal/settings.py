@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "notifications",
     "dashboards",
     "demo",
+    "benchmark",
 ]
 
 MIDDLEWARE = [
@@ -128,6 +129,12 @@ CURRENCY_CODE = env.str("CURRENCY_CODE", default="USD")
 # Absolute address of the portal, for links in emails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 PAGE_SIZE = env.int("PAGE_SIZE", default=25)
+
+# --- Benchmark --------------------------------------------------------------
+# Routes /_baseline/, the bare view `make bench` times every page against. The
+# bench command switches it on for the process it measures in and for its
+# gunicorn; nothing else, production included, routes it.
+BENCHMARK = env.bool("BENCHMARK", default=False)
 
 # --- Email ------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default=f"filemail:///{VAR_DIR / 'mail'}"))

@@ -6,8 +6,6 @@ from django.urls import include, path, register_converter
 from core.converters import DocumentNumberConverter
 from dashboards import views as dashboard_views
 
-from .bench import views as bench_views
-
 register_converter(DocumentNumberConverter, "number")
 
 admin.site.site_header = f"{settings.PORTAL_NAME} administration"
@@ -28,5 +26,7 @@ urlpatterns = [
     path("quotes/", include("quotations.urls")),
     path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
-    path("_baseline/", bench_views.baseline, name="baseline"),
 ]
+
+if settings.BENCHMARK:
+    urlpatterns += [path("_baseline/", include("benchmark.urls"))]

@@ -3,8 +3,8 @@ import os
 import pytest
 from django.conf import settings as django_settings
 
-from b2bportal.chromium import CHROMIUM_PATH
-from b2bportal.net import reachable
+from benchmark.chromium import CHROMIUM_PATH
+from benchmark.net import reachable
 from tests.factories import BuyerFactory, CompanyFactory, ProductFactory, StaffFactory
 
 

@@ -5,14 +5,15 @@ import time
 
 import pytest
 
-from b2bportal.bench import data, inprocess, report
-from b2bportal.management.commands.bench import bench_database_url
+from benchmark import data, inprocess, report
+from benchmark.management.commands.bench import bench_database_url
 from orders.models import Order, OrderLine
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.mark.django_db
+@pytest.mark.urls("tests.bench.urls")  # with BENCHMARK on, as `make bench` runs it
 def test_tiny_benchmark_loads_measures_and_reports(tmp_path):
     started = time.monotonic()
     # given a tiny data set copied into the test database

@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 import pytest
 from django.core.management import call_command
 
-from b2bportal.chromium import CHROMIUM_ARGS, CHROMIUM_PATH
+from benchmark.chromium import CHROMIUM_ARGS, CHROMIUM_PATH
 from companies.models import User
 from tests.factories import PASSWORD
 

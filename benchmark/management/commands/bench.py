@@ -3,7 +3,8 @@
 Run from the developer's shell, the command picks a Postgres database of its
 own (``b2bportal_bench_<scale>``, or ``BENCH_DATABASE_URL``), creates it if
 needed, and runs itself again inside it with the production settings (DEBUG
-off; plain HTTP on loopback, so the TLS redirect and secure cookies off). The
+off; plain HTTP on loopback, so the TLS redirect and secure cookies off) and
+BENCHMARK on, which routes the baseline view for it and for its gunicorn. The
 developer's own database is never touched.
 """
 
@@ -21,8 +22,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from b2bportal.bench import data, inprocess, load, report
-from b2bportal.net import reachable
+from benchmark import data, inprocess, load, report
+from benchmark.net import reachable
 
 DB_PREFIX = "b2bportal_bench_"
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/"
@@ -117,6 +118,7 @@ class Command(BaseCommand):
             "CSRF_COOKIE_SECURE": "False",
             "SECURE_HSTS_SECONDS": "0",
             "LOG_LEVEL": "WARNING",
+            "BENCHMARK": "True",
             "BENCH_REUSED": "1" if reuse else "",
         }
         if reachable(broker):
@@ -144,6 +146,8 @@ class Command(BaseCommand):
 
     # Inside the bench database, with the production settings.
     def run_inside(self, options):
+        if not settings.BENCHMARK:
+            raise CommandError("BENCHMARK is off: the baseline view is not routed.")
         name = connection.settings_dict["NAME"]
         if not str(name).startswith(DB_PREFIX):
             raise CommandError(f"Refusing to run in {name}: not a bench database.")
@@ -185,7 +189,7 @@ class Command(BaseCommand):
                 seconds=duration,
                 users=options["users"],
                 workers=options["workers"],
-                env=dict(os.environ),
+                env={**os.environ, "BENCHMARK": "True"},
                 pidfile=pidfile,
                 log=say,
             )

@@ -2,9 +2,10 @@
 
 The server runs the portal as production does (DEBUG off, manifest static
 files, persistent connections) except for the TLS redirect and secure cookies,
-which plain HTTP on loopback cannot use. The driver is a pool of threads, each
-a person with a session cookie (sessions are written straight into the
-database, so no password is hashed on the way in) and a CSRF cookie.
+which plain HTTP on loopback cannot use, and with BENCHMARK on, so that it
+routes the baseline view. The driver is a pool of threads, each a person with
+a session cookie (sessions are written straight into the database, so no
+password is hashed on the way in) and a CSRF cookie.
 
 Phases alternate: baseline, mix, baseline, mix; the baseline requests only the
 bare view, the mix is buyers browsing and placing orders, approvers clearing

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.core.wsgi import get_wsgi_application
 
-from b2bportal.chromium import CHROMIUM_ARGS, CHROMIUM_PATH
+from benchmark.chromium import CHROMIUM_ARGS, CHROMIUM_PATH
 from companies.demo import DEMO_PASSWORD
 from orders.models import Order, OrderStatus
 from quotations.models import Quote
@@ -104,7 +104,9 @@ class Command(BaseCommand):
                     page.wait_for_load_state("networkidle")
                     target = out / f"{name}.png"
                     page.screenshot(path=str(target), full_page=True)
-                    self.stdout.write(f"{target.relative_to(settings.BASE_DIR)}  {title}")
+                    if target.is_relative_to(settings.BASE_DIR):
+                        target = target.relative_to(settings.BASE_DIR)
+                    self.stdout.write(f"{target}  {title}")
                 browser.close()
         finally:
             server.shutdown()

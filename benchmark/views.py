@@ -8,4 +8,4 @@ def baseline(request):
 
     ``make bench`` sets every page's time against this one.
     """
-    return render(request, "bench/baseline.html")
+    return render(request, "benchmark/baseline.html")
