@@ -39,7 +39,6 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "django_htmx",
-    "b2bportal",
     "core",
     "companies",
     "catalog",

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.db import connection
@@ -80,6 +81,7 @@ PERSONAS = Personas()
 BUYERS_PER_COMPANY = 4
 NORMAL_TIERS = (Decimal("1000.00"), Decimal("5000.00"), Decimal("20000.00"))
 THREAD_MESSAGES = 50
+REMINDER_PERIOD = timedelta(hours=settings.APPROVAL_REMINDER_HOURS)
 
 
 def heavy_orders(scale: Scale) -> int:
@@ -425,6 +427,7 @@ class Generator:
                 "status": status,
                 "total": total,
                 "version": version,
+                "quote_number": "",
                 "created_at": created,
                 "updated_at": updated,
             }
@@ -461,6 +464,7 @@ class Generator:
                 "status": step_status,
                 "needs_site_admin": False,
                 "opened_at": created,
+                "remind_at": created + REMINDER_PERIOD if waiting else None,
                 "decided_by_id": decided_by,
                 "decided_at": decided_at,
                 "comment": comment,
@@ -485,8 +489,9 @@ class Generator:
                     "id": self.next_id("notif"),
                     "recipient_id": recipient,
                     "kind": kind,
-                    "order_id": oid,
-                    "quote_id": None,
+                    "company_id": company + 1,
+                    "reference": f"PO-{oid:06d}",
+                    "path": f"/orders/PO-{oid:06d}/",
                     "subject": f"Order PO-{oid:06d}",
                     "context": json.dumps({"number": f"PO-{oid:06d}"}),
                     "key": key,
