@@ -41,6 +41,7 @@ format: install
 
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Screenshots of the dashboards for the README, from a fresh demo database

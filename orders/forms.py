@@ -37,12 +37,11 @@ class OrderLineForm(forms.Form):
 class BaseOrderLineFormSet(forms.BaseFormSet):
     """Rows of SKU and quantity; empty rows are ignored."""
 
+    def line_request(self, row: dict) -> LineRequest:
+        return LineRequest(sku=row["sku"], quantity=row["quantity"])
+
     def line_requests(self) -> list[LineRequest]:
-        return [
-            LineRequest(sku=f.cleaned_data["sku"], quantity=f.cleaned_data["quantity"])
-            for f in self.forms
-            if f.cleaned_data.get("sku")
-        ]
+        return [self.line_request(f.cleaned_data) for f in self.forms if f.cleaned_data.get("sku")]
 
 
 OrderLineFormSet = formset_factory(

@@ -50,16 +50,10 @@ class QuoteLineForm(OrderLineForm):
 class BaseQuoteLineFormSet(BaseOrderLineFormSet):
     """The order form's rows, each with an optional target price."""
 
-    def line_requests(self) -> list[QuoteLineRequest]:
-        return [
-            QuoteLineRequest(
-                sku=f.cleaned_data["sku"],
-                quantity=f.cleaned_data["quantity"],
-                target_unit_price=f.cleaned_data.get("target_unit_price"),
-            )
-            for f in self.forms
-            if f.cleaned_data.get("sku")
-        ]
+    def line_request(self, row: dict) -> QuoteLineRequest:
+        return QuoteLineRequest(
+            sku=row["sku"], quantity=row["quantity"], target_unit_price=row.get("target_unit_price")
+        )
 
 
 QuoteLineFormSet = formset_factory(

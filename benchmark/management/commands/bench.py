@@ -194,9 +194,9 @@ class Command(BaseCommand):
                 log=say,
             )
         if settings.CELERY_BROKER_URL:
-            from b2bportal.celery import app
+            from celery import current_app
 
-            app.control.purge()  # the emails queued by the run: nobody reads them
+            current_app.control.purge()  # the emails queued by the run: nobody reads them
         path = report.write(result)
         say("")
         say(report.render(report.load_all(), scale.name))

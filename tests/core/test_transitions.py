@@ -1,0 +1,163 @@
+"""The three tables of moves, walked pair by pair through the one helper that writes a status.
+
+For every status of a machine and every action of its table: the action either
+moves the row to the table's target (and, where the row has one, the version
+on by one), or is refused with nothing written.
+"""
+
+from decimal import Decimal
+from itertools import product
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from approvals.models import STEP_MOVES, ApprovalStep, StepStatus
+from core.domain import InvalidState, StaleVersion
+from core.transitions import NEW, initial_status, transition, transition_all
+from orders.models import ORDER_MOVES, Order, OrderStatus
+from quotations.models import QUOTE_MOVES, Quote, QuoteStatus
+from tests.factories import BuyerFactory, OrderFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def order_in(status: str) -> Order:
+    return OrderFactory(status=status)
+
+
+def step_in(status: str) -> ApprovalStep:
+    order = OrderFactory(status=OrderStatus.PENDING_APPROVAL)
+    decided = status in (StepStatus.APPROVED, StepStatus.REJECTED)
+    return ApprovalStep.objects.create(
+        order=order,
+        sequence=1,
+        minimum=Decimal("100.00"),
+        status=status,
+        opened_at=timezone.now() if status == StepStatus.OPEN else None,
+        decided_by=order.placed_by if decided else None,
+        decided_at=timezone.now() if decided else None,
+        comment="Because." if decided else "",
+    )
+
+
+def quote_in(status: str) -> Quote:
+    buyer = BuyerFactory()
+    ordered = status == QuoteStatus.ORDERED
+    quote = Quote.objects.create(
+        company=buyer.company,
+        requested_by=buyer,
+        status=status,
+        expires_at=timezone.now() + timezone.timedelta(days=1),
+        order=OrderFactory(company=buyer.company, placed_by=buyer) if ordered else None,
+    )
+    quote.number = f"Q-{quote.pk:06d}"
+    quote.save(update_fields=["number"])
+    return quote
+
+
+MACHINES = {
+    "order": (ORDER_MOVES, OrderStatus.values, order_in),
+    "step": (STEP_MOVES, StepStatus.values, step_in),
+    "quote": (QUOTE_MOVES, QuoteStatus.values, quote_in),
+}
+
+CASES = [
+    pytest.param(machine, status, action, target, id=f"{machine}-{status}-{action}-{target}")
+    for machine, (moves, statuses, _make) in MACHINES.items()
+    for status, action in product(statuses, moves)
+    if NEW not in moves[action].sources
+    for target in sorted(moves[action].targets)
+]
+
+
+def _with_what_the_move_needs(row, action: str) -> list[str]:
+    """What a service sets beside the status (the model's constraints ask for it)."""
+    now = timezone.now()
+    if isinstance(row, ApprovalStep) and action == "open":
+        row.opened_at = now
+        return ["opened_at"]
+    if isinstance(row, ApprovalStep) and action in ("approve", "reject"):
+        row.decided_by, row.decided_at, row.comment = row.order.placed_by, now, "Because."
+        return ["decided_by", "decided_at", "comment"]
+    if isinstance(row, Quote) and action == "place_order":
+        row.order = OrderFactory(company=row.company, placed_by=row.requested_by)
+        return ["order"]
+    return []
+
+
+def _row_state(row) -> tuple:
+    fresh = type(row).objects.get(pk=row.pk)
+    return fresh.status, getattr(fresh, "version", None)
+
+
+@pytest.mark.parametrize(("machine", "status", "action", "target"), CASES)
+def test_every_status_and_action_moves_as_the_table_says_or_is_refused(
+    machine, status, action, target
+):
+    moves, _statuses, make = MACHINES[machine]
+    row = make(status)
+    before = _row_state(row)
+
+    if status in moves[action].sources:
+        fields = _with_what_the_move_needs(row, action)
+        with transaction.atomic():
+            done = transition(row, action, to=target, fields=fields)
+        assert (done.source, done.target) == (status, target)
+        version = None if before[1] is None else before[1] + 1
+        assert _row_state(row) == (target, version)
+    else:
+        with pytest.raises(InvalidState), transaction.atomic():
+            transition(row, action, to=target)
+        assert _row_state(row) == before
+
+
+@pytest.mark.parametrize("machine", ["order", "quote"])
+def test_a_move_from_a_page_out_of_date_is_refused_and_writes_nothing(machine):
+    moves, statuses, make = MACHINES[machine]
+    action = next(a for a, m in moves.items() if NEW not in m.sources)
+    row = make(sorted(moves[action].sources)[0])
+    before = _row_state(row)
+
+    with pytest.raises(StaleVersion), transaction.atomic():
+        transition(row, action, to=sorted(moves[action].targets)[0], seen_version=row.version + 1)
+
+    assert _row_state(row) == before
+
+
+@pytest.mark.parametrize(
+    ("machine", "action"), [("order", "place"), ("step", "route"), ("quote", "request")]
+)
+def test_objects_are_born_only_where_their_table_says(machine, action):
+    moves, statuses, _make = MACHINES[machine]
+    model = {"order": Order, "step": ApprovalStep, "quote": Quote}[machine]
+    for target in moves[action].targets:
+        assert initial_status(model, action, to=target) == target
+    for other in set(statuses) - moves[action].targets:
+        with pytest.raises(ValueError):
+            initial_status(model, action, to=other)
+    for creating in [a for a, m in moves.items() if NEW not in m.sources][:1]:
+        with pytest.raises(ValueError):
+            initial_status(model, creating)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_status_moves_only_inside_a_transaction():
+    row = order_in(OrderStatus.APPROVED)
+
+    with pytest.raises(RuntimeError):
+        transition(row, "fulfil")
+
+    assert _row_state(row) == (OrderStatus.APPROVED, 1)
+
+
+def test_steps_moved_together_are_each_checked_first():
+    waiting, approved = step_in(StepStatus.WAITING), step_in(StepStatus.APPROVED)
+
+    with pytest.raises(InvalidState), transaction.atomic():
+        transition_all([waiting, approved], "close")  # an approved step is never closed
+
+    assert _row_state(waiting) == (StepStatus.WAITING, None)
+    with transaction.atomic():
+        transition_all([waiting], "close")
+    assert _row_state(waiting) == (StepStatus.CLOSED, None)
