@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from companies.roles import DECIDE_FOR_SITE_ADMINS
 from core.transitions import NEW, Move, Stateful
 
 
@@ -144,6 +145,9 @@ class ApprovalStep(Stateful):
         ordering = ["order", "sequence", "id"]
         verbose_name = _("approval step")
         verbose_name_plural = _("approval steps")
+        permissions = [
+            ("decide_for_site_admins", _("Can decide orders that need a site admin")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=StepStatus.values), name="approval_step_status_known"
@@ -229,7 +233,7 @@ class ApprovalStep(Stateful):
         if not user.is_active or user.pk == order.placed_by_id:
             return False
         if self.needs_site_admin:
-            return user.is_staff
+            return user.is_staff and user.has_perm(DECIDE_FOR_SITE_ADMINS)
         return listed and user.company_id == order.company_id
 
 

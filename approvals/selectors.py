@@ -11,8 +11,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from companies.models import ApprovalMode, Company, User
+from companies.roles import DECIDE_FOR_SITE_ADMINS
 from orders.models import Order
-from orders.selectors import order_get_for_user
+from orders.selectors import order_get, order_get_for_user
 
 from .models import ApprovalStep, ApprovalTier, StepApprover, StepStatus
 from .services.routing import company_tiers, route_plan
@@ -81,6 +82,8 @@ def approval_nav_for(*, user: User) -> ApprovalNav:
     if not user.is_authenticated or not user.is_active:
         return ApprovalNav()
     if user.is_staff:
+        if not user.has_perm(DECIDE_FOR_SITE_ADMINS):
+            return ApprovalNav()
         count = ApprovalStep.objects.filter(status=StepStatus.OPEN, needs_site_admin=True).count()
         return ApprovalNav(site_admin_queue=count)
     if user.company_id is None:
@@ -141,8 +144,22 @@ def approval_progress_for(*, order: Order, user: User) -> ApprovalProgress:
 
 
 def approval_order_for_user(*, user: User, number: str) -> Order:
-    """An order for the approval pages; 404 if missing or another company's (staff: all)."""
-    return order_get_for_user(user=user, number=number)
+    """An order for the approval pages; 404 if missing or another company's.
+
+    Site admins see the orders they oversee, and those that need a site admin's
+    decision when they may take it.
+    """
+    try:
+        return order_get_for_user(user=user, number=number)
+    except Http404:
+        if not (user.is_staff and user.has_perm(DECIDE_FOR_SITE_ADMINS)):
+            raise
+        return order_get(
+            number=number,
+            among=Order.objects.filter(
+                Exists(ApprovalStep.objects.filter(order=OuterRef("pk"), needs_site_admin=True))
+            ),
+        )
 
 
 def approval_step_of_order(*, order: Order, step_id: int) -> ApprovalStep:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from companies.roles import DECIDE_FOR_SITE_ADMINS
 from core.domain import DomainError, NotAllowed
 from core.pagination import paginate
 from orders.models import OrderStatus
@@ -24,7 +25,7 @@ from .services import approval_step_decide, approval_steps_bulk_approve
 
 
 def _staff_required(user) -> None:
-    if not user.is_staff:
+    if not (user.is_staff and user.has_perm(DECIDE_FOR_SITE_ADMINS)):
         raise PermissionDenied(_("Only site admins decide orders that need a site admin."))
 
 

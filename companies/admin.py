@@ -46,7 +46,18 @@ class UserCreationForm(AdminUserCreationForm):
 class UserForm(UserChangeForm):
     class Meta:
         model = User
-        fields = "__all__"
+        fields = (
+            "email",
+            "password",
+            "full_name",
+            "job_title",
+            "company",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+            "groups",
+            "user_permissions",
+        )
 
     def clean(self):
         data = super().clean()
@@ -74,6 +85,21 @@ class UserAdmin(BaseUserAdmin):
         ),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
+    # Who may do what: only a superuser grants it (staff, groups, permissions).
+    ROLE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+
+    def has_change_permission(self, request, obj=None):
+        # A site admin looks after contacts; other staff accounts are a superuser's.
+        if obj is not None and obj.is_staff and not request.user.is_superuser:
+            return obj.pk == request.user.pk and super().has_change_permission(request, obj)
+        return super().has_change_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if request.user.is_superuser:
+            return fields
+        return (*fields, *self.ROLE_FIELDS)
+
     add_fieldsets = (
         (
             None,

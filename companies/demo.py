@@ -2,7 +2,10 @@
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import Group, Permission
+
 from .models import ApprovalMode, Company, User
+from .roles import site_admins_group_sync
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -48,9 +51,13 @@ def seed_companies() -> dict[str, User]:
                 job_title=person.job_title,
                 company=companies.get(person.company_slug) if person.company_slug else None,
                 is_staff=person.staff,
-                is_superuser=person.staff,
             )
             user.set_password(DEMO_PASSWORD)
             user.save()
+        if person.staff:
+            # A site admin by the "Site admins" group, as a real one would be.
+            user.groups.add(
+                site_admins_group_sync(group_model=Group, permission_model=Permission)
+            )
         people[person.email] = user
     return people

@@ -12,6 +12,7 @@ from approvals.selectors import (
     approval_queue_summary,
     approval_staff_queue,
 )
+from companies.roles import DECIDE_FOR_SITE_ADMINS, OVERSEE_ORDERS
 from orders.selectors import (
     VOLUME_DAYS,
     order_recent_for_buyer,
@@ -49,26 +50,37 @@ def _contact_sections(request) -> dict:
 
 
 def _staff_sections(request) -> dict:
+    """The sections of a site admin's work their permissions grant (``companies.roles``)."""
     user = request.user
     is_desk = user.has_perm(DESK_PERMISSION)
-    overdue = approval_overdue_steps()
-    volume = order_volume_by_company()
-    quotes = quote_volume_by_company(days=VOLUME_DAYS)
-    for row in volume:
-        row["quotes"] = quotes.get(row["company_id"], 0)
-    return {
+    can_decide = user.has_perm(DECIDE_FOR_SITE_ADMINS)
+    oversees = user.has_perm(OVERSEE_ORDERS)
+    context = {
         "is_desk": is_desk,
-        "seller_quotes": list(quote_waiting_for_seller(user=user)[:SECTION_ROWS])
-        if is_desk
-        else [],
-        "desk_counts": quote_desk_counts(user=user) if is_desk else {},
-        "site_admin_steps": list(approval_staff_queue()[:SECTION_ROWS]),
-        "overdue_steps": list(overdue[:SECTION_ROWS]),
-        "overdue_count": overdue.count(),
-        "volume": volume,
-        "volume_days": VOLUME_DAYS,
+        "can_decide": can_decide,
+        "oversees": oversees,
         "reminder_hours": settings.APPROVAL_REMINDER_HOURS,
+        "volume_days": VOLUME_DAYS,
     }
+    if is_desk:
+        context.update(
+            seller_quotes=list(quote_waiting_for_seller(user=user)[:SECTION_ROWS]),
+            desk_counts=quote_desk_counts(user=user),
+        )
+    if can_decide:
+        context["site_admin_steps"] = list(approval_staff_queue()[:SECTION_ROWS])
+    if oversees:
+        overdue = approval_overdue_steps()
+        volume = order_volume_by_company()
+        quotes = quote_volume_by_company(days=VOLUME_DAYS)
+        for row in volume:
+            row["quotes"] = quotes.get(row["company_id"], 0)
+        context.update(
+            overdue_steps=list(overdue[:SECTION_ROWS]),
+            overdue_count=overdue.count(),
+            volume=volume,
+        )
+    return context
 
 
 @login_required

@@ -17,12 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.models import User
+from companies.roles import DECIDE_FOR_SITE_ADMINS, USE_QUOTE_DESK
 from core.money import format_money as money
 
 from .models import NotificationKind
 from .services import notification_enqueue, staff_recipients
-
-QUOTE_DESK_PERMISSION = "quotations.use_quote_desk"
 
 
 def about_order(order, url_name: str = "orders:detail") -> dict:
@@ -63,7 +62,7 @@ def quote_context(quote, actor: User | None, **extra) -> dict:
 
 def step_recipients(step) -> list[User]:
     if step.needs_site_admin:
-        return staff_recipients()
+        return staff_recipients(permission=DECIDE_FOR_SITE_ADMINS)
     return list(step.approvers.all())
 
 
@@ -133,7 +132,7 @@ def order_left_queue(*, order, actor: User, approvers: Iterable[User], reason: s
 def _to_seller(quote, actor: User, kind: NotificationKind, subject: str, key: str, **extra):
     notification_enqueue(
         kind=kind,
-        recipients=staff_recipients(permission=QUOTE_DESK_PERMISSION),
+        recipients=staff_recipients(permission=USE_QUOTE_DESK),
         key=key,
         subject=subject,
         actor=actor,

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from companies.roles import FULFIL_ORDERS
 from core.admin import ReadOnlyInline
 from core.domain import DomainError
 
@@ -51,7 +52,10 @@ class OrderAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=_("Mark selected approved orders fulfilled"), permissions=["change"])
+    def has_fulfil_permission(self, request):
+        return request.user.has_perm(FULFIL_ORDERS)
+
+    @admin.action(description=_("Mark selected approved orders fulfilled"), permissions=["fulfil"])
     def mark_fulfilled(self, request, queryset):
         done = 0
         for order_id in queryset.values_list("pk", flat=True):

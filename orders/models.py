@@ -85,6 +85,10 @@ class Order(Stateful):
         ordering = ["-created_at", "-id"]
         verbose_name = _("order")
         verbose_name_plural = _("orders")
+        permissions = [
+            ("oversee_orders", _("Can see the orders of every company")),
+            ("fulfil_orders", _("Can mark approved orders fulfilled")),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
             models.CheckConstraint(

@@ -10,16 +10,18 @@ from django.utils import timezone
 from catalog.models import Product
 from catalog.selectors import product_lookup_by_sku
 from companies.models import User
+from companies.roles import OVERSEE_ORDERS
+from core.converters import is_document_number
 
 from .models import Order, OrderEvent, OrderLine, OrderStatus
 from .services.lines import normal_sku, product_problem, quantity_problem
 
 
 def order_visible_to(*, user: User) -> QuerySet[Order]:
-    """Orders a person may see: site admins all, contacts their company's."""
+    """Orders a person may see: site admins who oversee orders all, contacts their company's."""
     qs = Order.objects.all()
     if user.is_staff:
-        return qs
+        return qs if user.has_perm(OVERSEE_ORDERS) else qs.none()
     if user.company_id is None:
         return qs.none()
     return qs.filter(company_id=user.company_id)
@@ -35,10 +37,16 @@ def order_list_for_user(*, user: User, mine_only: bool = False) -> QuerySet[Orde
 
 def order_get_for_user(*, user: User, number: str) -> Order:
     """One order with its lines and history; 404 if missing or not the person's."""
+    return order_get(number=number, among=order_visible_to(user=user))
+
+
+def order_get(*, number: str, among: QuerySet[Order]) -> Order:
+    """One order of ``among`` with its lines and history; 404 if it is not there."""
+    if not is_document_number(number):
+        raise Http404("No such order.")
     try:
         return (
-            order_visible_to(user=user)
-            .select_related("placed_by", "company")
+            among.select_related("placed_by", "company")
             .prefetch_related(
                 Prefetch("lines", queryset=OrderLine.objects.select_related("product")),
                 Prefetch("events", queryset=OrderEvent.objects.select_related("actor")),

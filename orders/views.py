@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from companies.roles import OVERSEE_ORDERS
 from core.domain import DomainError, InvalidInput
 from core.forms import show_domain_error
 from core.http import answer_refusal
@@ -79,8 +80,14 @@ def _form_context(formset, **extra) -> dict:
     }
 
 
+def _oversight_required(user) -> None:
+    if user.is_staff and not user.has_perm(OVERSEE_ORDERS):
+        raise PermissionDenied(_("Only site admins who oversee orders see every company's orders."))
+
+
 @login_required
 def order_list(request):
+    _oversight_required(request.user)
     orders = order_list_for_user(user=request.user)
     order_filter = OrderFilter(request.GET, queryset=orders, request=request)
     page = paginate(order_filter.qs, request.GET.get("page"))

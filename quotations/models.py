@@ -6,6 +6,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from companies.roles import USE_QUOTE_DESK
 from core.transitions import NEW, Move, Stateful
 from orders.models import MAX_LINE_QUANTITY
 
@@ -14,7 +15,7 @@ MAX_MESSAGE_LENGTH = 5_000
 MAX_UNIT_PRICE = Decimal("1000000.00")
 # What one quote may be worth: the order it becomes must fit its total column.
 MAX_QUOTE_TOTAL = Decimal("1000000000.00")
-DESK_PERMISSION = "quotations.use_quote_desk"
+DESK_PERMISSION = USE_QUOTE_DESK
 
 
 class QuoteStatus(models.TextChoices):

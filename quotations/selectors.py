@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from companies.models import User
+from core.converters import is_document_number
 
 from .models import (
     DESK_PERMISSION,
@@ -92,6 +93,8 @@ def quote_desk_counts(*, user: User) -> dict[str, int]:
 
 def quote_get_for_user(*, user: User, number: str) -> Quote:
     """One quote with its lines, revisions, thread and history; 404 if not the person's."""
+    if not is_document_number(number):
+        raise Http404("No such quote.")
     try:
         return (
             quote_visible_to(user=user)

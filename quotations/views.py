@@ -71,11 +71,19 @@ def _quote_for(request, number: str) -> tuple[Quote, str]:
     return quote, quote_side(user=request.user, quote=quote)
 
 
-def _require(side: str, wanted: str) -> None:
+def _acts(user, quote: Quote, side: str) -> bool:
+    """Whether the person may change the quote: the desk, or the buyer who asked for it
+    (as with orders, colleagues see it and write on its thread)."""
+    return side == Side.SELLER or (side == Side.BUYER and quote.requested_by_id == user.pk)
+
+
+def _require(user, quote: Quote, side: str, wanted: str) -> None:
     if side != wanted:
         if wanted == Side.BUYER:
             raise PermissionDenied(_("Only the company that asked for this quote can do this."))
         raise PermissionDenied(_("Only site admins on the quote desk can do this."))
+    if not _acts(user, quote, side):
+        raise PermissionDenied(_("Only the person who asked for this quote can do this."))
 
 
 def _offer_row_sku(row) -> str | None:
@@ -83,8 +91,8 @@ def _offer_row_sku(row) -> str | None:
     return line.product.sku if line is not None else None
 
 
-def _detail_context(quote: Quote, side: str, **overrides) -> dict:
-    actions = quote.actions_for(side) if side else frozenset()
+def _detail_context(user, quote: Quote, side: str, **overrides) -> dict:
+    actions = quote.actions_for(side) if _acts(user, quote, side) else frozenset()
     version = {"version": quote.version}
     context = {
         "quote": quote,
@@ -111,7 +119,7 @@ def _render_detail(request, quote: Quote, side: str, status: int = 200, **overri
     return render(
         request,
         "quotations/quote_detail.html",
-        _detail_context(quote, side, **overrides),
+        _detail_context(request.user, quote, side, **overrides),
         status=status,
     )
 
@@ -186,7 +194,7 @@ def quote_detail(request, number: str):
 @login_required
 def quote_update(request, number: str):
     quote, side = _quote_for(request, number)
-    _require(side, Side.BUYER)
+    _require(request.user, quote, side, Side.BUYER)
     if not quote.allows("edit"):
         messages.error(
             request,
@@ -299,7 +307,7 @@ def quote_action(request, number: str, action: str):
     """One button of the quote page: the version seen (and maybe a text), one service."""
     spec = SIMPLE_ACTIONS[action]
     quote, side = _quote_for(request, number)
-    _require(side, QUOTE_MOVES[action].who)
+    _require(request.user, quote, side, QUOTE_MOVES[action].who)
     form = spec.form_class(request.POST)
     if not form.is_valid():
         if set(form.errors) - {"version"}:
@@ -321,7 +329,7 @@ def quote_action(request, number: str, action: str):
 @require_POST
 def quote_offer_view(request, number: str):
     quote, side = _quote_for(request, number)
-    _require(side, Side.SELLER)
+    _require(request.user, quote, side, Side.SELLER)
     form, formset = offer_forms(quote=quote, data=request.POST)
     if form.is_valid() and formset.is_valid():
         try:
@@ -370,7 +378,7 @@ def quote_message_view(request, number: str):
                 return redirect(reverse("quotations:detail", args=[quote.number]) + "#thread")
     if request.htmx:
         quote, side = _quote_for(request, number)
-        context = _detail_context(quote, side, message_form=form, thread_error=error)
+        context = _detail_context(request.user, quote, side, message_form=form, thread_error=error)
         return render(request, "quotations/_thread.html", context)
     if error:
         messages.error(request, error)

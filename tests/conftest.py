@@ -5,7 +5,13 @@ from django.conf import settings as django_settings
 
 from benchmark.chromium import CHROMIUM_PATH
 from benchmark.net import reachable
-from tests.factories import BuyerFactory, CompanyFactory, ProductFactory, StaffFactory
+from tests.factories import (
+    BareStaffFactory,
+    BuyerFactory,
+    CompanyFactory,
+    ProductFactory,
+    StaffFactory,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +37,14 @@ def other_company_buyer():
 
 @pytest.fixture
 def staff():
+    """A site admin (the "Site admins" group)."""
     return StaffFactory()
+
+
+@pytest.fixture
+def bare_staff():
+    """Staff with no permission of the portal's work."""
+    return BareStaffFactory()
 
 
 @pytest.fixture

@@ -1,10 +1,12 @@
 from decimal import Decimal
 
 import factory
+from django.contrib.auth.models import Group, Permission
 from factory.django import DjangoModelFactory
 
 from catalog.models import Product
 from companies.models import Company, User
+from companies.roles import site_admins_group_sync
 from orders.models import Order, OrderStatus, order_number
 from orders.services import LineRequest, order_place
 
@@ -39,8 +41,24 @@ class BuyerFactory(UserFactory):
 
 
 class StaffFactory(UserFactory):
+    """A site admin: staff, in the "Site admins" group (``companies.roles``)."""
+
     company = None
     is_staff = True
+
+    @factory.post_generation
+    def site_admin(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            # A flushed database (transactional tests) has lost the migration's group.
+            obj.groups.add(site_admins_group_sync(group_model=Group, permission_model=Permission))
+
+
+class BareStaffFactory(StaffFactory):
+    """Staff with no permission: Django admin opens, nothing of the portal's work does."""
+
+    @factory.post_generation
+    def site_admin(obj, create, extracted, **kwargs):
+        pass
 
 
 class ProductFactory(DjangoModelFactory):

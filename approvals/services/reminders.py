@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from companies.roles import OVERSEE_ORDERS
 from notifications import events
 from notifications.services import staff_recipients
 
@@ -52,7 +53,7 @@ def approval_reminders_send(*, now: datetime | None = None) -> int:
     period; past APPROVAL_ESCALATE_HOURS tell the site admins too. Returns the emails queued.
     """
     now = now or timezone.now()
-    admins = staff_recipients()
+    admins = staff_recipients(permission=OVERSEE_ORDERS)
     queued = 0
     due = ApprovalStep.objects.filter(status=StepStatus.OPEN, remind_at__lte=now).order_by(
         "remind_at", "id"

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from companies.models import Company, User
+from companies.roles import FULFIL_ORDERS
 from companies.services import company_lock_for_ordering
 from core.domain import InvalidInput, InvalidState, NotAllowed
 from core.transitions import Transition, check, initial_status, transition
@@ -179,8 +180,9 @@ def order_cancel(*, order_id: int, actor: User, seen_version: int, comment: str 
 
 @transaction.atomic
 def order_fulfil(*, order_id: int, actor: User, seen_version: int | None = None) -> Order:
-    """Mark an approved order fulfilled. Rule: site admins only, approved orders only."""
-    if not actor.is_staff:
+    """Mark an approved order fulfilled. Rule: site admins with the permission, approved
+    orders only."""
+    if not (actor.is_staff and actor.has_perm(FULFIL_ORDERS)):
         raise NotAllowed(_("Only site admins mark orders fulfilled."))
     order = order_lock(order_id=order_id)
     done = transition(order, "fulfil", seen_version=seen_version)

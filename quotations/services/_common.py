@@ -141,7 +141,7 @@ def check_total(total: Decimal) -> None:
         )
 
 
-def check_requester(buyer: User) -> Company:
+def check_buyer(buyer: User) -> Company:
     company = buyer.company
     if company is None or not buyer.is_active or buyer.is_staff:
         raise NotAllowed(_("Only contact persons of a company can ask for quotes."))
@@ -153,13 +153,21 @@ def check_requester(buyer: User) -> Company:
 
 
 def check_contact(actor: User, quote: Quote, *, active_company: bool = True) -> None:
-    """Only the company that asked acts on the buyer's side."""
+    """Only the company that asked takes part on the buyer's side (its thread)."""
     if not actor.is_active or actor.is_staff or actor.company_id != quote.company_id:
         raise NotAllowed(_("Only the company that asked for this quote can do this."))
     if active_company and not quote.company.is_active:
         raise NotAllowed(
             _("%(company)s is inactive and cannot do this.") % {"company": quote.company}
         )
+
+
+def check_requester(actor: User, quote: Quote, *, active_company: bool = True) -> None:
+    """Only the person who asked changes, withdraws, accepts or orders a quote, as with
+    orders; colleagues see it and write on its thread."""
+    check_contact(actor, quote, active_company=active_company)
+    if actor.pk != quote.requested_by_id:
+        raise NotAllowed(_("Only the person who asked for this quote can do this."))
 
 
 def is_desk(actor: User) -> bool:

@@ -26,7 +26,7 @@ from ..models import (
 from ._common import (
     AskedLine,
     CheckedQuoteLine,
-    check_contact,
+    check_buyer,
     check_lines,
     check_not_expired,
     check_requester,
@@ -59,7 +59,7 @@ def quote_request(*, buyer: User, lines: Sequence[AskedLine], message: str = "")
     product, 1..100,000 each; target prices 0..1,000,000; a message up to 5,000
     characters. ``lines`` are ``QuoteLineRequest`` (or an order form's ``LineRequest``).
     """
-    company = check_requester(buyer)
+    company = check_buyer(buyer)
     checked = check_lines(lines=lines)
     body = clean_text(message, required=False)
     quote = Quote.objects.create(
@@ -85,7 +85,7 @@ def quote_edit(
     The quote goes (back) to the seller; an offer on it no longer stands.
     """
     quote = lock_quote(quote_id)
-    check_contact(actor, quote)
+    check_requester(actor, quote)
     check(quote, "edit", seen_version=seen_version)
     checked = check_lines(lines=lines)
     body = clean_text(message, required=False)
@@ -108,7 +108,7 @@ def quote_withdraw(*, quote_id: int, actor: User, seen_version: int, comment: st
     Rule: the buyer's company, while requested or offered.
     """
     quote = lock_quote(quote_id)
-    check_contact(actor, quote, active_company=False)
+    check_requester(actor, quote, active_company=False)
     check(quote, "withdraw", seen_version=seen_version)
     comment = clean_text(comment, required=False, field="comment")
     done = move(quote, "withdraw", timezone.now())
@@ -130,7 +130,7 @@ def quote_accept(
     """
     now = now or timezone.now()
     quote = lock_quote(quote_id)
-    check_contact(actor, quote)
+    check_requester(actor, quote)
     check(quote, "accept", seen_version=seen_version)
     check_not_expired(quote, now)
     done = move(quote, "accept", now)
@@ -151,7 +151,7 @@ def quote_place_order(*, quote_id: int, actor: User, seen_version: int) -> Quote
     if actor.company_id is not None:
         company_lock_for_ordering(company_id=actor.company_id)
     quote = lock_quote(quote_id)
-    check_contact(actor, quote)
+    check_requester(actor, quote)
     check(quote, "place_order", seen_version=seen_version)
     lines = list(quote.lines.select_related("product").order_by("id"))
     if not lines or any(line.offered_unit_price is None for line in lines):

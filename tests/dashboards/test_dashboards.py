@@ -2,6 +2,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
@@ -10,7 +11,12 @@ from orders.models import Order, OrderStatus
 from orders.selectors import month_start, order_spend_this_month
 from quotations.models import QuoteStatus
 from tests.approvals.factories import ApprovalTierFactory, waiting_orders
-from tests.factories import BuyerFactory, CompanyFactory, OrderFactory, StaffFactory
+from tests.factories import (
+    BareStaffFactory,
+    BuyerFactory,
+    CompanyFactory,
+    OrderFactory,
+)
 from tests.quotations.factories import DeskStaffFactory, QuoteFactory
 
 pytestmark = pytest.mark.django_db
@@ -157,7 +163,11 @@ def test_the_staff_dashboard_lists_orders_needing_a_site_admin_and_overdue_appro
     _opened(late, timezone.now() - timedelta(hours=30))
     orphan = waiting_orders(1, approver=_approver())[0]
     ApprovalStep.objects.filter(order=orphan).update(needs_site_admin=True)
-    client.force_login(StaffFactory())
+    staff = BareStaffFactory()  # oversees orders and decides for site admins; no quote desk
+    staff.user_permissions.add(
+        *Permission.objects.filter(codename__in=["oversee_orders", "decide_for_site_admins"])
+    )
+    client.force_login(staff)
 
     body = client.get(reverse("home")).content.decode()
 
@@ -170,8 +180,8 @@ def test_the_staff_dashboard_lists_orders_needing_a_site_admin_and_overdue_appro
     assert 'id="dash-seller-quotes"' not in body  # not on the quote desk
 
 
-def test_a_staff_member_without_the_desk_sees_no_quote_section(client, staff):
-    client.force_login(staff)
+def test_a_staff_member_without_the_desk_sees_no_quote_section(client, bare_staff):
+    client.force_login(bare_staff)
 
     body = client.get(reverse("home")).content.decode()
 

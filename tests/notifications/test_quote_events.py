@@ -16,7 +16,7 @@ from quotations.services import (
     quote_reject,
     quote_withdraw,
 )
-from tests.factories import BuyerFactory, ProductFactory, StaffFactory
+from tests.factories import BareStaffFactory, BuyerFactory, ProductFactory
 from tests.quotations.factories import DeskStaffFactory, offer, request_quote
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def people():
         "stranger": BuyerFactory(),
         "desk": DeskStaffFactory(),
         "desk_gone": DeskStaffFactory(is_active=False),
-        "staff_without_desk": StaffFactory(),
+        "staff_without_desk": BareStaffFactory(),
     }
 
 
@@ -62,7 +62,7 @@ def test_a_counter_proposal_and_a_withdrawal_tell_the_desk(people):
 
     quote = quote_edit(
         quote_id=quote.pk,
-        actor=people["colleague"],
+        actor=people["buyer"],
         lines=[QuoteLineRequest(sku=product.sku, quantity=8, target_unit_price=None)],
         seen_version=quote.version,
     )

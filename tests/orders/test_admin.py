@@ -8,13 +8,19 @@ from django.urls import reverse
 
 from companies.models import User
 from orders.models import OrderStatus
-from tests.factories import BuyerFactory, ProductFactory, StaffFactory, place_order
+from tests.factories import (
+    BareStaffFactory,
+    BuyerFactory,
+    ProductFactory,
+    StaffFactory,
+    place_order,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def staff_with(*codenames: str) -> User:
-    staff = StaffFactory()
+    staff = BareStaffFactory()
     staff.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
     return staff
 

@@ -406,13 +406,13 @@ def test_editing_an_offer_is_a_counter_proposal_that_drops_the_offer(buyer, desk
     )
 
 
-def test_a_colleague_acts_for_the_company_but_another_company_does_not(
+def test_only_the_person_who_asked_acts_on_a_quote_and_colleagues_write_on_it(
     buyer, colleague, other_company_buyer, desk, products
 ):
     quote = offer(request_quote(buyer, (products[0], 10)), desk, {products[0]: "9.00"})
     before = state(quote)
 
-    for actor in (other_company_buyer, desk):
+    for actor in (colleague, other_company_buyer, desk):
         with pytest.raises(NotAllowed):
             quote_accept(quote_id=quote.pk, actor=actor, seen_version=quote.version)
         with pytest.raises(NotAllowed):
@@ -428,16 +428,17 @@ def test_a_colleague_acts_for_the_company_but_another_company_does_not(
         quote_post_message(quote_id=quote.pk, actor=other_company_buyer, body="Hi")
     assert state(quote) == before
 
-    accepted = quote_accept(quote_id=quote.pk, actor=colleague, seen_version=quote.version)
+    quote_post_message(quote_id=quote.pk, actor=colleague, body="Can we have it by May?")
+    accepted = quote_accept(quote_id=quote.pk, actor=buyer, seen_version=quote.version)
     assert accepted.status == QuoteStatus.ACCEPTED
 
 
-def test_only_the_desk_offers_rejects_or_accepts_as_requested(buyer, staff, products):
+def test_only_the_desk_offers_rejects_or_accepts_as_requested(buyer, bare_staff, products):
     quote = request_quote(buyer, (products[0], 10))
     before = state(quote)
     line = quote.lines.get()
 
-    for actor in (buyer, staff):  # staff: a site admin without the desk permission
+    for actor in (buyer, bare_staff):  # staff without the desk permission
         with pytest.raises(NotAllowed):
             quote_offer(
                 quote_id=quote.pk,
@@ -451,7 +452,7 @@ def test_only_the_desk_offers_rejects_or_accepts_as_requested(buyer, staff, prod
         with pytest.raises(NotAllowed):
             quote_accept_as_requested(quote_id=quote.pk, actor=actor, seen_version=1)
     with pytest.raises(NotAllowed):
-        quote_post_message(quote_id=quote.pk, actor=staff, body="Hi")
+        quote_post_message(quote_id=quote.pk, actor=bare_staff, body="Hi")
 
     assert state(quote) == before
 

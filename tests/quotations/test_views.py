@@ -70,11 +70,12 @@ ROLES = ["buyer", "colleague", "other_company", "desk", "staff_without_desk"]
 # url name, method, the state the quote is in, and the answer per role
 MATRIX = [
     ("quotations:detail", "get", "requested", [200, 200, 404, 200, 403]),
-    ("quotations:edit", "get", "requested", [200, 200, 404, 403, 403]),
-    ("quotations:edit", "post", "offered", [302, 302, 404, 403, 403]),
-    ("quotations:withdraw", "post", "requested", [302, 302, 404, 403, 403]),
-    ("quotations:accept", "post", "offered", [302, 302, 404, 403, 403]),
-    ("quotations:place_order", "post", "accepted", [302, 302, 404, 403, 403]),
+    # colleagues see a quote and write on its thread; the person who asked acts on it
+    ("quotations:edit", "get", "requested", [200, 403, 404, 403, 403]),
+    ("quotations:edit", "post", "offered", [302, 403, 404, 403, 403]),
+    ("quotations:withdraw", "post", "requested", [302, 403, 404, 403, 403]),
+    ("quotations:accept", "post", "offered", [302, 403, 404, 403, 403]),
+    ("quotations:place_order", "post", "accepted", [302, 403, 404, 403, 403]),
     ("quotations:message", "post", "requested", [302, 302, 404, 302, 403]),
     ("quotations:offer", "post", "requested", [403, 403, 404, 302, 403]),
     ("quotations:accept_as_requested", "post", "requested", [403, 403, 404, 302, 403]),
@@ -83,13 +84,13 @@ MATRIX = [
 
 
 @pytest.fixture
-def people(buyer, colleague, other_company_buyer, desk, staff):
+def people(buyer, colleague, other_company_buyer, desk, bare_staff):
     return {
         "buyer": buyer,
         "colleague": colleague,
         "other_company": other_company_buyer,
         "desk": desk,
-        "staff_without_desk": staff,
+        "staff_without_desk": bare_staff,
     }
 
 
