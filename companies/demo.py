@@ -56,8 +56,6 @@ def seed_companies() -> dict[str, User]:
             user.save()
         if person.staff:
             # A site admin by the "Site admins" group, as a real one would be.
-            user.groups.add(
-                site_admins_group_sync(group_model=Group, permission_model=Permission)
-            )
+            user.groups.add(site_admins_group_sync(group_model=Group, permission_model=Permission))
         people[person.email] = user
     return people
