@@ -157,6 +157,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "submissions-forget-old": {"task": "core.tasks.forget_old_submissions", "schedule": 24 * 3600},
     "quotes-expire-due": {"task": "quotations.tasks.expire_due_quotes", "schedule": 15 * 60},
     "notifications-sweep": {
         "task": "notifications.tasks.sweep_pending_notifications",

@@ -1,5 +1,6 @@
-"""Showing a service's refusal on the form a person filled in."""
+"""Forms' shared pieces: the one-time key of a creating form, showing a service's refusal."""
 
+import uuid
 from collections.abc import Callable
 
 from django import forms
@@ -46,3 +47,16 @@ def show_domain_error(
         formset.non_form_errors().append(str(exc))
     elif form is not None:
         form.add_error(None, str(exc))
+
+
+class SubmissionForm(forms.Form):
+    """The one-time key every form that creates something carries (``core.submissions``).
+
+    A fresh key on each page; the same key again when the page comes back with
+    errors, since nothing was made.
+    """
+
+    submission = forms.UUIDField(required=False, widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    def submission_key(self):
+        return self.cleaned_data.get("submission")

@@ -9,9 +9,10 @@ from django.views.decorators.http import require_POST
 
 from companies.roles import OVERSEE_ORDERS
 from core.domain import DomainError, InvalidInput
-from core.forms import show_domain_error
+from core.forms import SubmissionForm, show_domain_error
 from core.http import answer_refusal
 from core.pagination import paginate
+from core.submissions import AlreadySubmitted
 
 from .filters import OrderFilter
 from .forms import OrderLineFormSet, VersionForm
@@ -97,13 +98,22 @@ def order_list(request):
 @login_required
 def order_create(request):
     _contact_required(request.user)
+    # The form's one-time key: kept when the page comes back, new on a fresh page.
+    submission_form = SubmissionForm(request.POST or None)
     if request.method == "POST" and request.POST.get("action") == "add_line":
         formset = OrderLineFormSet(prefix="lines", initial=_posted_rows(request.POST))
     elif request.method == "POST":
         formset = OrderLineFormSet(request.POST, prefix="lines")
-        if formset.is_valid():
+        if formset.is_valid() and submission_form.is_valid():
             try:
-                order = order_place(buyer=request.user, lines=formset.line_requests())
+                order = order_place(
+                    buyer=request.user,
+                    lines=formset.line_requests(),
+                    submission_key=submission_form.submission_key(),
+                )
+            except AlreadySubmitted as exc:
+                messages.info(request, _("This order was placed already; here it is."))
+                return redirect("orders:detail", number=exc.result)
             except InvalidInput as exc:
                 show_domain_error(exc, formset=formset)
             except DomainError as exc:
@@ -117,7 +127,11 @@ def order_create(request):
                 return redirect("orders:detail", number=order.number)
     else:
         formset = OrderLineFormSet(prefix="lines", initial=_prefill(request))
-    return render(request, "orders/order_form.html", _form_context(formset, order=None))
+    return render(
+        request,
+        "orders/order_form.html",
+        _form_context(formset, order=None, submission_form=submission_form),
+    )
 
 
 @login_required

@@ -5,6 +5,7 @@ from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import SubmissionForm
 from orders.forms import BaseOrderLineFormSet, OrderLineForm
 from orders.models import MAX_LINE_QUANTITY
 from orders.services import MAX_LINES
@@ -86,7 +87,7 @@ class VersionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-class QuoteRequestForm(forms.Form):
+class QuoteRequestForm(SubmissionForm):
     message = _text_field(_("Message to the seller"), required=True, rows=4)
 
     def __init__(self, *args, message_required: bool = True, **kwargs):
@@ -95,8 +96,12 @@ class QuoteRequestForm(forms.Form):
         self.fields["message"].required = message_required
 
 
-class QuoteEditForm(VersionForm):
+class QuoteEditForm(VersionForm, SubmissionForm):
     message = _text_field(_("Message (optional)"), required=False)
+
+
+class PlaceOrderForm(VersionForm, SubmissionForm):
+    """Place the order of an accepted quote: once per click, whatever the clicks."""
 
 
 class WithdrawForm(VersionForm):
@@ -111,11 +116,11 @@ class AcceptAsRequestedForm(VersionForm):
     message = _text_field(_("Message (optional)"), required=False, rows=2)
 
 
-class MessageForm(forms.Form):
+class MessageForm(SubmissionForm):
     body = _text_field(_("Message"), required=True)
 
 
-class OfferForm(VersionForm):
+class OfferForm(VersionForm, SubmissionForm):
     expires_on = forms.DateField(
         label=_("Valid until (inclusive)"),
         widget=forms.DateInput(

@@ -14,11 +14,13 @@ from core.domain import DomainError, InvalidInput, NotAllowed
 from core.forms import show_domain_error
 from core.http import answer_refusal
 from core.pagination import paginate
+from core.submissions import AlreadySubmitted
 
 from .filters import QuoteDeskFilter, QuoteFilter
 from .forms import (
     AcceptAsRequestedForm,
     MessageForm,
+    PlaceOrderForm,
     QuoteEditForm,
     QuoteRequestForm,
     RejectForm,
@@ -86,6 +88,12 @@ def _require(user, quote: Quote, side: str, wanted: str) -> None:
         raise PermissionDenied(_("Only the person who asked for this quote can do this."))
 
 
+def _already(request, view_name: str, exc: AlreadySubmitted):
+    """A second click of the same form: to what the first one made."""
+    messages.info(request, str(exc))
+    return redirect(view_name, number=exc.result)
+
+
 def _offer_row_sku(row) -> str | None:
     line = getattr(row, "line", None)
     return line.product.sku if line is not None else None
@@ -103,6 +111,8 @@ def _detail_context(user, quote: Quote, side: str, **overrides) -> dict:
         "message_form": MessageForm(),
         "can_post": bool(side) and quote.is_open,
     }
+    if "place_order" in actions:
+        context["place_order_form"] = PlaceOrderForm(initial=version)
     if "withdraw" in actions:
         context["withdraw_form"] = WithdrawForm(initial=version)
     if "reject" in actions:
@@ -165,7 +175,10 @@ def quote_create(request):
                     buyer=request.user,
                     lines=formset.line_requests(),
                     message=form.cleaned_data["message"],
+                    submission_key=form.submission_key(),
                 )
+            except AlreadySubmitted as exc:
+                return _already(request, "quotations:detail", exc)
             except InvalidInput as exc:
                 show_domain_error(exc, form, formset)
             except DomainError as exc:
@@ -213,7 +226,10 @@ def quote_update(request, number: str):
                     lines=formset.line_requests(),
                     seen_version=form.cleaned_data["version"],
                     message=form.cleaned_data["message"],
+                    submission_key=form.submission_key(),
                 )
+            except AlreadySubmitted as exc:
+                return _already(request, "quotations:detail", exc)
             except InvalidInput as exc:
                 show_domain_error(exc, form, formset)
             except DomainError as exc:
@@ -243,6 +259,7 @@ class SimpleAction:
     form_class: type[VersionForm]
     run: Callable
     done: str
+    made: str = ""  # the page of what it makes, for a second click of the same form
 
 
 def _withdraw(*, quote, data, actor):
@@ -256,7 +273,12 @@ def _accept(*, quote, data, actor):
 
 
 def _place_order(*, quote, data, actor):
-    quote = quote_place_order(quote_id=quote.pk, actor=actor, seen_version=data["version"])
+    quote = quote_place_order(
+        quote_id=quote.pk,
+        actor=actor,
+        seen_version=data["version"],
+        submission_key=data["submission"],
+    )
     return redirect("orders:detail", number=quote.order.number)
 
 
@@ -285,9 +307,10 @@ SIMPLE_ACTIONS: dict[str, SimpleAction] = {
     ),
     "place_order": SimpleAction(
         "order",
-        VersionForm,
+        PlaceOrderForm,
         _place_order,
         gettext_lazy("Order placed from quote %(number)s at the agreed prices."),
+        made="orders:detail",
     ),
     "accept_as_requested": SimpleAction(
         "accept-as-requested",
@@ -316,6 +339,8 @@ def quote_action(request, number: str, action: str):
         return redirect("quotations:detail", number=quote.number)
     try:
         result = spec.run(quote=quote, data=form.cleaned_data, actor=request.user)
+    except AlreadySubmitted as exc:
+        return _already(request, spec.made, exc)
     except InvalidInput as exc:
         show_domain_error(exc, form)
         return _render_detail(request, quote, side, **{f"{action}_form": form})
@@ -340,7 +365,10 @@ def quote_offer_view(request, number: str):
                 expires_at=form.expires_at(),
                 seen_version=form.cleaned_data["version"],
                 message=form.cleaned_data["message"],
+                submission_key=form.submission_key(),
             )
+        except AlreadySubmitted as exc:
+            return _already(request, "quotations:detail", exc)
         except InvalidInput as exc:
             show_domain_error(exc, form, formset, row_key=_offer_row_sku, row_field="unit_price")
         except DomainError as exc:
@@ -364,8 +392,15 @@ def quote_message_view(request, number: str):
     if form.is_valid():
         try:
             quote_post_message(
-                quote_id=quote.pk, actor=request.user, body=form.cleaned_data["body"]
+                quote_id=quote.pk,
+                actor=request.user,
+                body=form.cleaned_data["body"],
+                submission_key=form.submission_key(),
             )
+        except AlreadySubmitted:
+            form = MessageForm()  # sent by the first click: show the thread with it
+            if not request.htmx:
+                return redirect(reverse("quotations:detail", args=[quote.number]) + "#thread")
         except InvalidInput as exc:
             show_domain_error(exc, form)
         except NotAllowed as exc:

@@ -7,6 +7,7 @@ version seen, the write), then the event. Routing is asked through
 """
 
 from collections.abc import Sequence
+from uuid import UUID
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from companies.models import Company, User
 from companies.roles import FULFIL_ORDERS
 from companies.services import company_lock_for_ordering
 from core.domain import InvalidInput, InvalidState, NotAllowed
+from core.submissions import submission_claim, submission_done
 from core.transitions import Transition, check, initial_status, transition
 
 from .. import routing
@@ -98,14 +100,20 @@ def _place(*, buyer: User, company: Company, priced: Sequence[PricedLine], quote
 
 
 @transaction.atomic
-def order_place(*, buyer: User, lines: Sequence[AskedLine]) -> Order:
+def order_place(
+    *, buyer: User, lines: Sequence[AskedLine], submission_key: UUID | None = None
+) -> Order:
     """Place an order at today's catalog prices.
 
     Rule: only an active contact of an active company orders; the lines obey
-    ``orders.services.lines``; routing decides whether it waits for approval.
+    ``orders.services.lines``; routing decides whether it waits for approval;
+    one order per submitted form (``core.submissions``).
     """
+    submission_claim(key=submission_key, user=buyer)
     company = _check_buyer(buyer)
-    return _place(buyer=buyer, company=company, priced=lines_price(lines=lines), quote_number="")
+    order = _place(buyer=buyer, company=company, priced=lines_price(lines=lines), quote_number="")
+    submission_done(key=submission_key, result=order.number)
+    return order
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from datetime import datetime
+from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from companies.models import User
 from companies.services import company_lock_for_ordering
 from core.domain import InvalidState
+from core.submissions import submission_claim, submission_done
 from core.transitions import check, initial_status
 from notifications import events as notify
 from orders.services import PricedLine, order_place_at_agreed_prices
@@ -52,13 +54,21 @@ def _write_lines(quote: Quote, lines: Sequence[CheckedQuoteLine]) -> None:
 
 
 @transaction.atomic
-def quote_request(*, buyer: User, lines: Sequence[AskedLine], message: str = "") -> Quote:
+def quote_request(
+    *,
+    buyer: User,
+    lines: Sequence[AskedLine],
+    message: str = "",
+    submission_key: UUID | None = None,
+) -> Quote:
     """Ask the seller for a price on one or more lines.
 
     Rule: an active contact of an active company; at least one line of an active
     product, 1..100,000 each; target prices 0..1,000,000; a message up to 5,000
     characters. ``lines`` are ``QuoteLineRequest`` (or an order form's ``LineRequest``).
+    One quote per submitted form.
     """
+    submission_claim(key=submission_key, user=buyer)
     company = check_buyer(buyer)
     checked = check_lines(lines=lines)
     body = clean_text(message, required=False)
@@ -72,18 +82,26 @@ def quote_request(*, buyer: User, lines: Sequence[AskedLine], message: str = "")
     write_event(quote, kind=QuoteEventKind.REQUESTED, actor=buyer, from_status="")
     write_message(quote, author=buyer, body=body)
     notify.quote_requested(quote=quote, actor=buyer)
+    submission_done(key=submission_key, result=quote.number)
     return quote
 
 
 @transaction.atomic
 def quote_edit(
-    *, quote_id: int, actor: User, lines: Sequence[AskedLine], seen_version: int, message: str = ""
+    *,
+    quote_id: int,
+    actor: User,
+    lines: Sequence[AskedLine],
+    seen_version: int,
+    message: str = "",
+    submission_key: UUID | None = None,
 ) -> Quote:
     """Replace a quote's lines; editing an offer is a counter-proposal.
 
     Rule: the buyer's company, while requested or offered, from the version seen.
     The quote goes (back) to the seller; an offer on it no longer stands.
     """
+    submission_claim(key=submission_key, user=actor)
     quote = lock_quote(quote_id)
     check_requester(actor, quote)
     check(quote, "edit", seen_version=seen_version)
@@ -98,6 +116,7 @@ def quote_edit(
     write_event(quote, kind=QuoteEventKind.EDITED, actor=actor, from_status=done.source)
     write_message(quote, author=actor, body=body)
     notify.quote_edited(quote=quote, actor=actor)
+    submission_done(key=submission_key, result=quote.number)
     return quote
 
 
@@ -140,7 +159,9 @@ def quote_accept(
 
 
 @transaction.atomic
-def quote_place_order(*, quote_id: int, actor: User, seen_version: int) -> Quote:
+def quote_place_order(
+    *, quote_id: int, actor: User, seen_version: int, submission_key: UUID | None = None
+) -> Quote:
     """Turn an accepted quote into an order at the agreed prices and quantities.
 
     Rule: the buyer's company, only an accepted quote, only once. The order is
@@ -148,6 +169,7 @@ def quote_place_order(*, quote_id: int, actor: User, seen_version: int) -> Quote
     like any other. Locks the buyer's company, then the quote, before the order
     is created (company -> quote -> order).
     """
+    submission_claim(key=submission_key, user=actor)
     if actor.company_id is not None:
         company_lock_for_ordering(company_id=actor.company_id)
     quote = lock_quote(quote_id)
@@ -176,4 +198,5 @@ def quote_place_order(*, quote_id: int, actor: User, seen_version: int) -> Quote
         from_status=done.source,
         comment=order.number,
     )
+    submission_done(key=submission_key, result=order.number)
     return quote

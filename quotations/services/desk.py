@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
+from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from companies.models import User
 from core.domain import InvalidInput
+from core.submissions import submission_claim, submission_done
 from core.transitions import check
 from notifications import events as notify
 from orders.services.lines import quantity_problem
@@ -59,6 +61,7 @@ def quote_offer(
     seen_version: int,
     message: str = "",
     now: datetime | None = None,
+    submission_key: UUID | None = None,
 ) -> Quote:
     """Offer a unit price for every line (and maybe another quantity), valid until a date.
 
@@ -66,6 +69,7 @@ def quote_offer(
     (offering again revises the offer), from the version seen; prices 0..1,000,000.
     """
     check_desk(actor)
+    submission_claim(key=submission_key, user=actor)
     now = now or timezone.now()
     quote = lock_quote(quote_id)
     check(quote, "offer", seen_version=seen_version)
@@ -99,6 +103,7 @@ def quote_offer(
     write_event(quote, kind=QuoteEventKind.OFFERED, actor=actor, from_status=done.source)
     write_message(quote, author=actor, body=body)
     notify.quote_offered(quote=quote, actor=actor)
+    submission_done(key=submission_key, result=quote.number)
     return quote
 
 

@@ -1,11 +1,14 @@
 """The quote's message thread."""
 
+from uuid import UUID
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.models import User
 from core.domain import InvalidState, NotAllowed
+from core.submissions import submission_claim, submission_done
 from notifications import events as notify
 
 from ..models import Quote, QuoteMessage
@@ -13,13 +16,16 @@ from ._common import check_contact, clean_text, is_desk, lock_quote, write_messa
 
 
 @transaction.atomic
-def quote_post_message(*, quote_id: int, actor: User, body: str) -> QuoteMessage:
+def quote_post_message(
+    *, quote_id: int, actor: User, body: str, submission_key: UUID | None = None
+) -> QuoteMessage:
     """Post on a quote's thread.
 
     Rule: the buyer's company or the quote desk, while the deal is alive
     (requested, offered or accepted); 1..5,000 characters. A message changes no
     price, so it does not change the quote's version either.
     """
+    submission_claim(key=submission_key, user=actor)
     quote: Quote = lock_quote(quote_id)
     if not is_desk(actor):
         try:
@@ -35,4 +41,5 @@ def quote_post_message(*, quote_id: int, actor: User, body: str) -> QuoteMessage
     quote.last_activity_at = timezone.now()
     quote.save(update_fields=["last_activity_at", "updated_at"])
     notify.quote_message_posted(quote=quote, message=message, actor=actor)
+    submission_done(key=submission_key, result=quote.number)
     return message
