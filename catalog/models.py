@@ -5,9 +5,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+SKU_MAX_LENGTH = 40
+
+
+def is_plausible_sku(value: str) -> bool:
+    """Whether a text could be a SKU: 1 to 40 printable characters (no NUL, no control)."""
+    return 0 < len(value) <= SKU_MAX_LENGTH and value.isprintable()
+
 
 class Product(models.Model):
-    sku = models.CharField(_("SKU"), max_length=40, unique=True)
+    sku = models.CharField(_("SKU"), max_length=SKU_MAX_LENGTH, unique=True)
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     unit_price = models.DecimalField(

@@ -4,6 +4,7 @@ import uuid
 from collections.abc import Callable
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from .domain import DomainError, InvalidInput
 
@@ -60,3 +61,40 @@ class SubmissionForm(forms.Form):
 
     def submission_key(self):
         return self.cleaned_data.get("submission")
+
+
+PAGE_OUT_OF_DATE = gettext_lazy(
+    "This page is out of date or incomplete, so nothing was changed. Open it again and retry."
+)
+
+
+def _hidden_errors(form: forms.Form) -> bool:
+    return any(name in form.errors for name, field in form.fields.items() if field.widget.is_hidden)
+
+
+def explain_hidden_errors(target: forms.Form | forms.BaseFormSet) -> bool:
+    """Say plainly when a field the person never sees is missing or was tampered with.
+
+    Hidden fields (the version seen, a line's id, a step) carry the page's state;
+    their own errors would show nowhere. Returns whether there were any.
+    """
+    if isinstance(target, forms.BaseFormSet):
+        if any(_hidden_errors(row) for row in target.forms):
+            if PAGE_OUT_OF_DATE not in target.non_form_errors():
+                target.non_form_errors().append(PAGE_OUT_OF_DATE)
+            return True
+        return False
+    if _hidden_errors(target):
+        target.add_error(None, PAGE_OUT_OF_DATE)
+        return True
+    return False
+
+
+def form_problem(form: forms.Form) -> str:
+    """One sentence for a small form posted from a button: what was wrong with it."""
+    if _hidden_errors(form):
+        return str(PAGE_OUT_OF_DATE)
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else None
+        return f"{label}: {errors[0]}" if label else str(errors[0])
+    return str(PAGE_OUT_OF_DATE)

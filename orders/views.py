@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from companies.roles import OVERSEE_ORDERS
 from core.domain import DomainError, InvalidInput
-from core.forms import SubmissionForm, show_domain_error
+from core.forms import SubmissionForm, explain_hidden_errors, form_problem, show_domain_error
 from core.http import answer_refusal
 from core.pagination import paginate
 from core.submissions import AlreadySubmitted
@@ -168,7 +168,9 @@ def order_update(request, number: str):
         formset = OrderLineFormSet(prefix="lines", initial=_posted_rows(request.POST))
     elif request.method == "POST":
         formset = OrderLineFormSet(request.POST, prefix="lines")
-        if formset.is_valid() and version_form.is_valid():
+        if not version_form.is_valid():
+            explain_hidden_errors(version_form)
+        elif formset.is_valid():
             try:
                 order = order_edit(
                     order_id=order.pk,
@@ -248,7 +250,7 @@ def order_cancel_view(request, number: str):
     order = order_get_for_user(user=request.user, number=number)
     form = VersionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("The request was incomplete; nothing was changed."))
+        messages.error(request, form_problem(form))
         return redirect("orders:detail", number=order.number)
     if order.placed_by_id != request.user.pk:
         raise PermissionDenied(_("Only the person who placed an order can cancel it."))

@@ -145,6 +145,12 @@ class OfferLineForm(forms.Form):
 
 
 class BaseOfferLineFormSet(forms.BaseFormSet):
+    """One row per line of the quote, each required: an offer prices every line."""
+
+    def get_form_kwargs(self, index):
+        # Rows the page did not send as "initial" still need a line and a price.
+        return {**super().get_form_kwargs(index), "empty_permitted": False}
+
     def offered_lines(self) -> list[OfferedLine]:
         return [
             OfferedLine(

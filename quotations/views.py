@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.domain import DomainError, InvalidInput, NotAllowed
-from core.forms import show_domain_error
+from core.forms import explain_hidden_errors, form_problem, show_domain_error
 from core.http import answer_refusal
 from core.pagination import paginate
 from core.submissions import AlreadySubmitted
@@ -86,6 +86,14 @@ def _require(user, quote: Quote, side: str, wanted: str) -> None:
         raise PermissionDenied(_("Only site admins on the quote desk can do this."))
     if not _acts(user, quote, side):
         raise PermissionDenied(_("Only the person who asked for this quote can do this."))
+
+
+def _valid(form, formset) -> bool:
+    """Both parts of a page's form are valid; if not, a tampered hidden field says so."""
+    valid = [form.is_valid(), formset.is_valid()]
+    for part in (form, formset):
+        explain_hidden_errors(part)
+    return all(valid)
 
 
 def _already(request, view_name: str, exc: AlreadySubmitted):
@@ -218,7 +226,7 @@ def quote_update(request, number: str):
     if request.method == "POST":
         formset = quote_line_formset(data=request.POST)
         form = QuoteEditForm(request.POST)
-        if formset.is_valid() and form.is_valid():
+        if _valid(form, formset):
             try:
                 quote = quote_edit(
                     quote_id=quote.pk,
@@ -333,9 +341,9 @@ def quote_action(request, number: str, action: str):
     _require(request.user, quote, side, QUOTE_MOVES[action].who)
     form = spec.form_class(request.POST)
     if not form.is_valid():
-        if set(form.errors) - {"version"}:
+        if not explain_hidden_errors(form):
             return _render_detail(request, quote, side, **{f"{action}_form": form})
-        messages.error(request, _("The request was incomplete; nothing was changed."))
+        messages.error(request, form_problem(form))
         return redirect("quotations:detail", number=quote.number)
     try:
         result = spec.run(quote=quote, data=form.cleaned_data, actor=request.user)
@@ -356,7 +364,7 @@ def quote_offer_view(request, number: str):
     quote, side = _quote_for(request, number)
     _require(request.user, quote, side, Side.SELLER)
     form, formset = offer_forms(quote=quote, data=request.POST)
-    if form.is_valid() and formset.is_valid():
+    if _valid(form, formset):
         try:
             quote_offer(
                 quote_id=quote.pk,

@@ -42,6 +42,12 @@ def staff():
 
 
 @pytest.fixture
+def desk():
+    """A site admin on the quote desk."""
+    return StaffFactory()
+
+
+@pytest.fixture
 def bare_staff():
     """Staff with no permission of the portal's work."""
     return BareStaffFactory()
