@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from companies.roles import DECIDE_FOR_SITE_ADMINS
 from core.domain import DomainError, NotAllowed
@@ -30,6 +30,7 @@ def _staff_required(user) -> None:
 
 
 @login_required
+@require_safe
 def queue(request):
     if request.user.is_staff:
         return redirect("approvals:staff_queue")
@@ -45,6 +46,7 @@ def queue(request):
 
 
 @login_required
+@require_safe
 def staff_queue(request):
     _staff_required(request.user)
     page = paginate(approval_staff_queue(), request.GET.get("page"))
@@ -54,6 +56,7 @@ def staff_queue(request):
 
 
 @login_required
+@require_safe
 def history(request):
     decided_filter = DecidedFilter(request.GET, queryset=approval_decided_by(user=request.user))
     page = paginate(decided_filter.qs, request.GET.get("page"))
@@ -81,6 +84,7 @@ def _order_page(request, order, form=None, status=200):
 
 
 @login_required
+@require_safe
 def order(request, number: str):
     return _order_page(request, approval_order_for_user(user=request.user, number=number))
 

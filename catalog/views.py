@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from core.pagination import paginate
 
@@ -8,6 +9,7 @@ from .selectors import product_list_active
 
 
 @login_required
+@require_safe
 def product_list(request):
     product_filter = ProductFilter(request.GET, queryset=product_list_active())
     page = paginate(product_filter.qs, request.GET.get("page"))

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from approvals.selectors import (
     approval_decided_by,
@@ -84,6 +85,7 @@ def _staff_sections(request) -> dict:
 
 
 @login_required
+@require_safe
 def home(request):
     user = request.user
     if user.is_staff:

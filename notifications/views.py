@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from core.pagination import paginate
 
@@ -11,6 +12,7 @@ from .services import notification_preferences_update
 
 
 @login_required
+@require_safe
 def notification_list(request):
     page = paginate(notification_list_for_user(user=request.user), request.GET.get("page"))
     return render(request, "notifications/notification_list.html", {"page": page})

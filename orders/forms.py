@@ -34,6 +34,36 @@ class OrderLineForm(forms.Form):
         return data
 
 
+class PrefillForm(forms.Form):
+    """What a link may start a new order (or quote) with: a past order, or one product."""
+
+    again = forms.CharField(required=False, max_length=20)
+    sku = forms.CharField(required=False, max_length=40)
+
+    def rows(self) -> list[dict]:
+        """The one product as a row, when the link named one."""
+        sku = (self.cleaned_data.get("sku") or "").strip().upper() if self.is_valid() else ""
+        return [{"sku": sku, "quantity": 1}] if sku else []
+
+    def order_to_repeat(self) -> str:
+        return (self.cleaned_data.get("again") or "").strip() if self.is_valid() else ""
+
+
+class NextRowForm(forms.Form):
+    """ "Add line": how many rows the order form has, so the index of the new one.
+
+    Used with ``prefix="lines"``: the formset's own ``lines-TOTAL_FORMS``.
+    """
+
+    TOTAL_FORMS = forms.IntegerField(min_value=0)
+
+
+class PreviewRowForm(forms.Form):
+    """The live preview: which row changed."""
+
+    row = forms.IntegerField(min_value=0, max_value=MAX_LINES - 1)
+
+
 class BaseOrderLineFormSet(forms.BaseFormSet):
     """Rows of SKU and quantity; empty rows are ignored."""
 

@@ -5,7 +5,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from companies.roles import OVERSEE_ORDERS
 from core.domain import DomainError, InvalidInput
@@ -15,7 +15,7 @@ from core.pagination import paginate
 from core.submissions import AlreadySubmitted
 
 from .filters import OrderFilter
-from .forms import OrderLineFormSet, VersionForm
+from .forms import NextRowForm, OrderLineFormSet, PrefillForm, PreviewRowForm, VersionForm
 from .selectors import (
     order_get_for_user,
     order_line_previews,
@@ -32,8 +32,11 @@ def _contact_required(user) -> None:
 
 def _prefill(request) -> list[dict]:
     """Rows a new order starts with: one catalog product, or a past order's lines."""
-    again = request.GET.get("again", "").strip()[:20]
-    if again:
+    link = PrefillForm(request.GET)
+    if not link.is_valid():
+        messages.warning(request, _("The link could not be read; start from an empty order."))
+        return []
+    if again := link.order_to_repeat():
         rows, dropped = order_lines_to_repeat(user=request.user, number=again)
         if dropped:
             messages.warning(
@@ -46,8 +49,7 @@ def _prefill(request) -> list[dict]:
             % {"number": again},
         )
         return rows
-    sku = request.GET.get("sku", "").strip().upper()[:40]
-    return [{"sku": sku, "quantity": 1}] if sku else []
+    return link.rows()
 
 
 def _typed_rows(data) -> list[tuple[str, str]]:
@@ -87,6 +89,7 @@ def _oversight_required(user) -> None:
 
 
 @login_required
+@require_safe
 def order_list(request):
     _oversight_required(request.user)
     orders = order_list_for_user(user=request.user)
@@ -135,6 +138,7 @@ def order_create(request):
 
 
 @login_required
+@require_safe
 def order_detail(request, number: str):
     order = order_get_for_user(user=request.user, number=number)
     return render(
@@ -205,22 +209,24 @@ def order_update(request, number: str):
     )
 
 
-def _row_index(raw) -> int:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        raise Http404("No such row.") from None
+def _row_index(form) -> int:
+    if not form.is_valid():
+        raise Http404("No such row.")
+    return next(iter(form.cleaned_data.values()))
 
 
 @login_required
+@require_safe
 def order_line_row(request):
     """One more blank row for the order form ("Add line" with htmx)."""
     _contact_required(request.user)
-    index = _row_index(request.GET.get("lines-TOTAL_FORMS"))
-    if not 0 <= index < MAX_LINES:
+    index = _row_index(NextRowForm(request.GET, prefix="lines"))
+    if index >= MAX_LINES:
         return HttpResponse(status=204)
     formset = OrderLineFormSet(prefix="lines")
-    form = formset._construct_form(index)
+    form = formset.form(
+        prefix=formset.add_prefix(index), auto_id=formset.auto_id, use_required_attribute=False
+    )
     previews, _total = order_line_previews(rows=[("", "")])
     return render(
         request,
@@ -230,10 +236,11 @@ def order_line_row(request):
 
 
 @login_required
+@require_safe
 def order_line_preview(request):
     """A row's product, unit price and line total, and the order total, as the buyer types."""
     _contact_required(request.user)
-    index = _row_index(request.GET.get("row"))
+    index = _row_index(PreviewRowForm(request.GET))
     typed = _typed_rows(request.GET)
     previews, total = order_line_previews(rows=typed)
     preview = previews[index] if 0 <= index < len(previews) else None

@@ -8,13 +8,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from core.domain import DomainError, InvalidInput, NotAllowed
 from core.forms import explain_hidden_errors, form_problem, show_domain_error
 from core.http import answer_refusal
 from core.pagination import paginate
 from core.submissions import AlreadySubmitted
+from orders.forms import PrefillForm
 
 from .filters import QuoteDeskFilter, QuoteFilter
 from .forms import (
@@ -143,6 +144,7 @@ def _render_detail(request, quote: Quote, side: str, status: int = 200, **overri
 
 
 @login_required
+@require_safe
 def quote_list(request):
     if _is_desk(request.user):
         return redirect("quotations:desk")
@@ -153,6 +155,7 @@ def quote_list(request):
 
 
 @login_required
+@require_safe
 def quote_desk(request):
     _desk_required(request.user)
     desk_filter = QuoteDeskFilter(request.GET, queryset=quote_desk_list(user=request.user))
@@ -165,8 +168,7 @@ def quote_desk(request):
 
 
 def _prefill(request) -> list[dict]:
-    sku = request.GET.get("sku", "").strip().upper()[:40]
-    return [{"sku": sku, "quantity": 1}] if sku else []
+    return PrefillForm(request.GET).rows()
 
 
 @login_required
@@ -207,6 +209,7 @@ def quote_create(request):
 
 
 @login_required
+@require_safe
 def quote_detail(request, number: str):
     quote, side = _quote_for(request, number)
     return _render_detail(request, quote, side)

@@ -154,3 +154,28 @@ def test_every_scheduled_task_exists():
     app.loader.import_default_modules()
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in app.tasks
+
+
+def test_views_read_what_people_send_only_through_forms():
+    """A value from a query string or a form reaches a query only after a form (or a
+    filter) checked it; views may read the page number and the button pressed."""
+    import ast
+
+    allowed = {"page", "action"}
+    found = []
+    for path in ROOT.glob("*/views.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+                continue
+            owner = node.func.value
+            reads_request = (
+                node.func.attr in ("get", "getlist", "__getitem__")
+                and isinstance(owner, ast.Attribute)
+                and owner.attr in ("GET", "POST")
+            )
+            key = (
+                node.args[0].value if node.args and isinstance(node.args[0], ast.Constant) else None
+            )
+            if reads_request and key not in allowed:
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno} reads {owner.attr}[{key!r}]")
+    assert not found, found

@@ -1,0 +1,347 @@
+"""The portal's URLs, the people who call them, and what each may do: one table.
+
+``tests/test_permissions.py`` checks every cell of it; the property-based tests
+of hostile input (``tests/test_hostile_input.py``) post through the same rows.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Max, Sum
+from django.urls import URLResolver, get_resolver
+from django.utils import timezone
+
+from approvals.models import ApprovalStep, StepStatus
+from companies.models import ApprovalMode
+from core.models import Submission
+from notifications.models import Notification
+from orders.models import Order, OrderEvent
+from orders.services import order_cancel
+from quotations.models import Quote, QuoteMessage, QuoteRevision
+from quotations.services import quote_accept, quote_withdraw
+from tests.approvals.factories import ApprovalTierFactory
+from tests.factories import (
+    PASSWORD,
+    BareStaffFactory,
+    BuyerFactory,
+    CompanyFactory,
+    ProductFactory,
+    StaffFactory,
+    place_order,
+)
+from tests.quotations.factories import offer, request_quote
+
+ROLES = (
+    "anonymous",
+    "buyer",  # placed the orders and asked for the quotes
+    "colleague",  # same company, no approval tier
+    "approver",  # approver of the tier the waiting order is routed to
+    "other_approver",  # approver of another tier of the same company
+    "stranger",  # a buyer of another company
+    "staff",  # staff with no permission of the portal's work
+    "site_admin",  # in the "Site admins" group
+)
+
+
+@dataclass
+class World:
+    people: dict
+    products: list
+    orders: dict  # state -> Order
+    quotes: dict  # state -> Quote
+    admin_order: Order  # waits for a site admin: nobody in its company may decide it
+
+
+def build_world() -> World:
+    company = CompanyFactory(approval_mode=ApprovalMode.RESPECTIVE)
+    approver = ApprovalTierFactory(company=company, minimum=Decimal("100.00")).approver
+    other_approver = ApprovalTierFactory(company=company, minimum=Decimal("5000.00")).approver
+    buyer = BuyerFactory(company=company)
+    people = {
+        "anonymous": None,
+        "buyer": buyer,
+        "colleague": BuyerFactory(company=company),
+        "approver": approver,
+        "other_approver": other_approver,
+        "stranger": BuyerFactory(company=CompanyFactory()),
+        "staff": BareStaffFactory(),
+        "site_admin": StaffFactory(),
+    }
+    unit = ProductFactory(unit_price=Decimal("1.00"))
+    spare = ProductFactory(unit_price=Decimal("2.00"))
+    orders = {
+        "waiting": place_order(buyer, (unit, 500)),
+        "approved": place_order(buyer, (unit, 50)),
+        "cancelled": place_order(buyer, (unit, 60)),
+    }
+    order_cancel(order_id=orders["cancelled"].pk, actor=buyer, seen_version=1)
+    # the top tier's only approver orders above it: nobody left in the company decides
+    admin_order = place_order(other_approver, (unit, 6000))
+    desk = people["site_admin"]
+    requested = request_quote(buyer, (unit, 10))
+    offered = offer(request_quote(buyer, (unit, 20)), desk, {unit: "0.90"})
+    accepted = offer(request_quote(buyer, (unit, 30)), desk, {unit: "0.80"})
+    accepted = quote_accept(quote_id=accepted.pk, actor=buyer, seen_version=accepted.version)
+    withdrawn = request_quote(buyer, (unit, 40))
+    withdrawn = quote_withdraw(quote_id=withdrawn.pk, actor=buyer, seen_version=withdrawn.version)
+    for item in [*orders.values(), admin_order, requested, offered, accepted, withdrawn]:
+        item.refresh_from_db()
+    assert admin_order.approval_steps.get(status=StepStatus.OPEN).needs_site_admin
+    return World(
+        people,
+        [unit, spare],
+        orders,
+        {"requested": requested, "offered": offered, "accepted": accepted, "withdrawn": withdrawn},
+        admin_order,
+    )
+
+
+def _lines(*rows, prefix="lines", extra=None) -> dict:
+    data = {f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": "0"}
+    for i, (sku, quantity) in enumerate(rows):
+        data[f"{prefix}-{i}-sku"] = sku
+        data[f"{prefix}-{i}-quantity"] = str(quantity)
+    return {**data, **(extra or {})}
+
+
+def _decide(order: Order, decision="approve") -> dict:
+    step = order.approval_steps.get(status=StepStatus.OPEN)
+    return {"step": step.pk, "version": order.version, "decision": decision, "comment": "ok"}
+
+
+def _offer(quote: Quote) -> dict:
+    lines = list(quote.lines.order_by("id"))
+    data = {
+        "offer-version": quote.version,
+        "offer-expires_on": (timezone.localdate() + timedelta(days=5)).isoformat(),
+        "offer-lines-TOTAL_FORMS": len(lines),
+        "offer-lines-INITIAL_FORMS": len(lines),
+    }
+    for i, line in enumerate(lines):
+        data[f"offer-lines-{i}-line_id"] = line.pk
+        data[f"offer-lines-{i}-unit_price"] = "0.75"
+    return data
+
+
+@dataclass(frozen=True)
+class Row:
+    """How to call one URL, and the answer each role gets: GET, then POST (order of ROLES)."""
+
+    args: Callable[[World], list]
+    get: tuple[int, ...]
+    post: tuple[int, ...]
+    body: Callable[[World], dict] = lambda w: {}
+    query: Callable[[World], dict] = lambda w: {}
+
+
+def none(_w: World) -> list:
+    return []
+
+
+def order(state):
+    return lambda w: [w.orders[state].number]
+
+
+def quote(state):
+    return lambda w: [w.quotes[state].number]
+
+
+def version(kind, state, **extra):
+    return lambda w: {"version": getattr(w, kind)[state].version, **extra}
+
+
+def unit(w: World) -> str:
+    return w.products[0].sku
+
+
+def spare(w: World) -> str:
+    return w.products[1].sku
+
+
+L, F, N, M = 302, 403, 404, 405  # to the login (or a redirect), forbidden, not found, method
+CONTACTS = (L, 200, 200, 200, 200, 200, F, F)  # pages for the people of a company
+EVERYONE = (L, 200, 200, 200, 200, 200, 200, 200)
+READ_ONLY = (L, M, M, M, M, M, M, M)
+POST_ONLY = READ_ONLY
+
+# Rows named "url@state" call the URL on an object in another state.
+#                     anonymous buyer colleague approver other stranger staff site_admin
+MATRIX: dict[str, Row] = {
+    "home": Row(none, EVERYONE, READ_ONLY),
+    "login": Row(
+        none,
+        (200, L, L, L, L, L, L, L),  # signed in already: to the dashboard
+        (L, L, L, L, L, L, L, L),
+        body=lambda w: {"username": w.people["buyer"].email, "password": PASSWORD},
+    ),
+    "logout": Row(none, (M,) * 8, (L,) * 8),
+    "catalog:list": Row(none, EVERYONE, READ_ONLY),
+    # orders: a company's people see its orders; the person who placed one changes it;
+    # site admins who oversee orders see them all
+    "orders:list": Row(none, (L, 200, 200, 200, 200, 200, F, 200), READ_ONLY),
+    "orders:create": Row(
+        none,
+        CONTACTS,
+        (L, L, L, L, L, L, F, F),
+        body=lambda w: _lines((unit(w), 3)),
+        query=lambda w: {"sku": unit(w)},
+    ),
+    "orders:create@again": Row(
+        none,
+        (L, 200, 200, 200, 200, N, F, F),  # another company's order to repeat: not found
+        (L, L, L, L, L, L, F, F),
+        body=lambda w: _lines((unit(w), 3)),
+        query=lambda w: {"again": w.orders["approved"].number},
+    ),
+    "orders:line_row": Row(none, CONTACTS, READ_ONLY, query=lambda w: {"lines-TOTAL_FORMS": "1"}),
+    "orders:line_preview": Row(
+        none,
+        CONTACTS,
+        READ_ONLY,
+        query=lambda w: {"row": "0", **_lines((unit(w), 2))},
+    ),
+    "orders:detail": Row(order("waiting"), (L, 200, 200, 200, 200, N, N, 200), READ_ONLY),
+    "orders:edit": Row(
+        order("waiting"),
+        (L, 200, F, F, F, N, N, F),
+        (L, L, F, F, F, N, N, F),
+        body=lambda w: _lines((spare(w), 4), extra=version("orders", "waiting")(w)),
+    ),
+    "orders:edit@cancelled": Row(  # told it can no longer be changed
+        order("cancelled"),
+        (L, L, F, F, F, N, N, F),
+        (L, L, F, F, F, N, N, F),
+        body=lambda w: _lines((spare(w), 4), extra=version("orders", "cancelled")(w)),
+    ),
+    "orders:cancel": Row(
+        order("waiting"), POST_ONLY, (L, L, F, F, F, N, N, F), body=version("orders", "waiting")
+    ),
+    "orders:cancel@cancelled": Row(
+        order("cancelled"),
+        POST_ONLY,
+        (L, L, F, F, F, N, N, F),
+        body=version("orders", "cancelled"),
+    ),
+    # approvals: the approver of the open step decides; nobody decides their own order;
+    # site admins decide only what nobody in the company may
+    "approvals:queue": Row(none, (L, 200, 200, 200, 200, 200, L, L), READ_ONLY),
+    "approvals:history": Row(none, EVERYONE, READ_ONLY),
+    "approvals:staff_queue": Row(none, (L, F, F, F, F, F, F, 200), READ_ONLY),
+    "approvals:order": Row(order("waiting"), (L, 200, 200, 200, 200, N, N, 200), READ_ONLY),
+    "approvals:order@site_admin": Row(
+        lambda w: [w.admin_order.number], (L, 200, 200, 200, 200, N, N, 200), READ_ONLY
+    ),
+    "approvals:decide": Row(
+        order("waiting"),
+        POST_ONLY,
+        (L, F, F, L, F, N, N, F),
+        body=lambda w: _decide(w.orders["waiting"]),
+    ),
+    "approvals:decide@site_admin": Row(
+        lambda w: [w.admin_order.number],
+        POST_ONLY,
+        (L, F, F, F, F, N, N, L),
+        body=lambda w: _decide(w.admin_order),
+    ),
+    "approvals:bulk_approve": Row(
+        none,
+        POST_ONLY,
+        (L, F, F, L, F, F, F, F),
+        body=lambda w: {
+            "steps": [f"{_decide(w.orders['waiting'])['step']}:{w.orders['waiting'].version}"]
+        },
+    ),
+    # quotes: a company's people see its quotes and write on their threads; the person
+    # who asked acts on it; the quote desk answers
+    "quotations:list": Row(none, (L, 200, 200, 200, 200, 200, F, L), READ_ONLY),
+    "quotations:create": Row(
+        none,
+        CONTACTS,
+        (L, L, L, L, L, L, F, F),
+        body=lambda w: _lines((unit(w), 3), extra={"message": "Hi"}),
+        query=lambda w: {"sku": unit(w)},
+    ),
+    "quotations:desk": Row(none, (L, F, F, F, F, F, F, 200), READ_ONLY),
+    "quotations:detail": Row(quote("requested"), (L, 200, 200, 200, 200, N, F, 200), READ_ONLY),
+    "quotations:edit": Row(
+        quote("offered"),
+        (L, 200, F, F, F, N, F, F),
+        (L, L, F, F, F, N, F, F),
+        body=lambda w: _lines((unit(w), 25), extra=version("quotes", "offered", message="25?")(w)),
+    ),
+    "quotations:message": Row(
+        quote("requested"),
+        POST_ONLY,
+        (L, L, L, L, L, N, F, L),
+        body=lambda w: {"body": "Any news?"},
+    ),
+    "quotations:message@withdrawn": Row(  # told the thread is closed
+        quote("withdrawn"),
+        POST_ONLY,
+        (L, L, L, L, L, N, F, L),
+        body=lambda w: {"body": "Any news?"},
+    ),
+    "quotations:offer": Row(
+        quote("requested"),
+        POST_ONLY,
+        (L, F, F, F, F, N, F, L),
+        body=lambda w: _offer(w.quotes["requested"]),
+    ),
+    "quotations:withdraw": Row(
+        quote("requested"),
+        POST_ONLY,
+        (L, L, F, F, F, N, F, F),
+        body=version("quotes", "requested"),
+    ),
+    "quotations:accept": Row(
+        quote("offered"), POST_ONLY, (L, L, F, F, F, N, F, F), body=version("quotes", "offered")
+    ),
+    "quotations:place_order": Row(
+        quote("accepted"),
+        POST_ONLY,
+        (L, L, F, F, F, N, F, F),
+        body=version("quotes", "accepted"),
+    ),
+    "quotations:accept_as_requested": Row(
+        quote("requested"),
+        POST_ONLY,
+        (L, F, F, F, F, N, F, L),
+        body=version("quotes", "requested"),
+    ),
+    "quotations:reject": Row(
+        quote("requested"),
+        POST_ONLY,
+        (L, F, F, F, F, N, F, L),
+        body=version("quotes", "requested", reason="No."),
+    ),
+    # each person's own notifications
+    "notifications:list": Row(none, EVERYONE, READ_ONLY),
+    "notifications:preferences": Row(none, EVERYONE, (L,) * 8, body=lambda w: {"reminders": "on"}),
+}
+
+
+def named_urls(patterns=None, namespace=None):
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace
+            if ns == "admin":
+                continue  # Django admin: Django's own model permissions
+            yield from named_urls(pattern.url_patterns, ns or namespace)
+        elif pattern.name:
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def snapshot() -> tuple:
+    """What a refused request must leave as it was, table by table."""
+    return (
+        Order.objects.aggregate(n=Count("pk"), v=Sum("version"), s=Max("updated_at")),
+        OrderEvent.objects.count(),
+        list(ApprovalStep.objects.order_by("pk").values_list("status", flat=True)),
+        Quote.objects.aggregate(n=Count("pk"), v=Sum("version")),
+        QuoteMessage.objects.count(),
+        QuoteRevision.objects.count(),
+        Notification.objects.count(),
+        Submission.objects.count(),
+    )

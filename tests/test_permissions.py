@@ -1,0 +1,54 @@
+"""Who may open and post what: every URL of the portal, for every kind of person.
+
+The URLs come from the resolver: a URL without a row in ``tests/matrix.py``
+fails the test, so a new page cannot ship unchecked (Django admin is left to
+Django's own model permissions). Each row gives, for every role, the status of
+a GET and of a POST carrying a body that would do the URL's work. A POST that
+is refused (a redirect to the login, 403, 404) must change nothing; every
+request runs in a savepoint rolled back afterwards, so each role meets the same
+world.
+"""
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+
+from tests.matrix import MATRIX, ROLES, World, build_world, named_urls, snapshot
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world() -> World:
+    return build_world()
+
+
+def test_every_url_of_the_portal_has_a_row():
+    missing = set(named_urls()) - {name.split("@")[0] for name in MATRIX}
+    assert not missing, f"URLs without a row in the permission matrix: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_who_may_open_and_post_what(client, world, name):
+    row = MATRIX[name]
+    url = reverse(name.split("@")[0], args=row.args(world))
+    seen = {}
+    for role in ROLES:
+        for method in ("get", "post"):
+            with transaction.atomic():
+                client.logout()
+                if world.people[role] is not None:
+                    client.force_login(world.people[role])
+                before = snapshot()
+                data = row.body(world) if method == "post" else row.query(world)
+                response = getattr(client, method)(url, data)
+                changed = snapshot() != before
+                transaction.set_rollback(True)
+            seen[(role, method)] = response.status_code
+            if response.status_code in (403, 404) or (
+                response.status_code == 302 and response.url.startswith(reverse("login"))
+            ):
+                assert not changed, f"{role} {method.upper()} {name} was refused yet changed data"
+    actual_get = tuple(seen[(r, "get")] for r in ROLES)
+    actual_post = tuple(seen[(r, "post")] for r in ROLES)
+    assert (actual_get, actual_post) == (row.get, row.post), (name, actual_get, actual_post)
