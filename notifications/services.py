@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from companies.models import User
 
+from .dispatch import dispatch, publish
 from .models import (
     OPTIONAL_KINDS,
     Notification,
@@ -35,17 +36,6 @@ class SendResult(Enum):
     SKIPPED = "skipped"  # already sent, failed for good, or being sent right now
     RETRY = "retry"
     FAILED = "failed"
-
-
-def _dispatch(ids: list[int]) -> None:
-    """Hand rows to the workers. A broker outage only delays them: the sweep retries."""
-    from .tasks import send_notification
-
-    for notification_id in ids:
-        try:
-            send_notification.delay(notification_id)
-        except Exception:  # the broker is down or unreachable; the row stays pending
-            logger.warning("Could not queue notification %s; the sweep will.", notification_id)
 
 
 def _insert_new(rows: list[Notification]) -> list[Notification]:
@@ -136,7 +126,7 @@ def notification_enqueue(
     )
     ids = [row.pk for row in rows]
     if ids:
-        transaction.on_commit(lambda: _dispatch(ids))
+        transaction.on_commit(lambda: dispatch(ids))
     return rows
 
 
@@ -188,7 +178,9 @@ def notification_send(*, notification_id: int) -> SendResult:
 def notification_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
     """Queue again what is still pending a while after it was written.
 
-    Covers a broker that was down at commit time, a lost task, a killed worker.
+    Covers a broker that was down or hung at commit time, a lost task, a killed
+    worker. It runs in a worker, where nobody waits for it: it publishes at once
+    and stops at the first failure (the next sweep tries again).
     """
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.NOTIFICATION_SWEEP_AFTER_SECONDS)
@@ -197,7 +189,7 @@ def notification_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )
-    _dispatch(ids)
+    publish(ids)
     return len(ids)
 
 
@@ -212,7 +204,7 @@ def notification_resend(*, notification_ids: Iterable[int]) -> int:
         Notification.objects.filter(pk__in=ids).update(
             status=NotificationStatus.PENDING, attempts=0, last_error=""
         )
-        transaction.on_commit(lambda: _dispatch(ids))
+        transaction.on_commit(lambda: dispatch(ids))
     return len(ids)
 
 
