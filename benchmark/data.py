@@ -499,6 +499,7 @@ class Generator:
                     "attempts": 1,
                     "last_error": "",
                     "created_at": created,
+                    "claimed_at": created,
                     "sent_at": created,
                 }
                 self.t["notif"].add(*[row[c] for c in cols["notif"]])

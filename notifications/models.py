@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.transitions import NEW, Move, Stateful
+
 
 class NotificationKind(models.TextChoices):
     ORDER_WAITING = "order_waiting", _("Order waiting for your approval")
@@ -29,18 +31,49 @@ OPTIONAL_KINDS = frozenset({NotificationKind.APPROVAL_REMINDER, NotificationKind
 
 
 class NotificationStatus(models.TextChoices):
+    """Where the email of a row is: the delivery, not whether it was read."""
+
     PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
 
 
-class Notification(models.Model):
+# Who moves a row: the service announcing an event, the worker sending it, the
+# periodic sweep, a site admin in Django admin.
+EVENT, WORKER, SWEEP, SITE_ADMIN = "event", "worker", "sweep", "site_admin"
+
+# Every move of an outbox row; ``transition`` (core.transitions) writes them.
+# A worker claims a row and commits before it talks to the SMTP server, and marks
+# it sent afterwards, so no lock is held across the conversation; a claim left by
+# a worker that died is released by the sweep after NOTIFICATION_CLAIM_TIMEOUT_SECONDS.
+NOTIFICATION_MOVES: dict[str, Move] = {
+    "queue": Move(EVENT, {NEW}, {NotificationStatus.PENDING}),
+    "claim": Move(WORKER, {NotificationStatus.PENDING}, {NotificationStatus.SENDING}),
+    "mark_sent": Move(WORKER, {NotificationStatus.SENDING}, {NotificationStatus.SENT}),
+    # the SMTP server refused or failed; attempts remain
+    "defer": Move(WORKER, {NotificationStatus.SENDING}, {NotificationStatus.PENDING}),
+    # no attempts left, or the recipient can no longer be told
+    "give_up": Move(
+        WORKER,
+        {NotificationStatus.PENDING, NotificationStatus.SENDING},
+        {NotificationStatus.FAILED},
+    ),
+    # the worker that claimed it died before it could say how it went
+    "release": Move(SWEEP, {NotificationStatus.SENDING}, {NotificationStatus.PENDING}),
+    "resend": Move(SITE_ADMIN, {NotificationStatus.FAILED}, {NotificationStatus.PENDING}),
+}
+
+
+class Notification(Stateful):
     """One email to one person about one event: the outbox row.
 
     Written in the same transaction as the change it announces; a worker sends
     it after commit and a periodic sweep re-sends what is still pending, so a
     broker or SMTP outage delays mail but loses none.
     """
+
+    MOVES = NOTIFICATION_MOVES
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -68,6 +101,9 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When a worker last took the row to send it: its claim, checked when it
+    # marks the row, and the age after which the sweep releases it.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -80,6 +116,11 @@ class Notification(models.Model):
                 fields=["created_at"],
                 condition=Q(status="pending"),
                 name="notification_pending_idx",
+            ),
+            models.Index(
+                fields=["claimed_at"],
+                condition=Q(status="sending"),
+                name="notification_sending_idx",
             ),
             models.Index(fields=["recipient", "-created_at"], name="notification_inbox_idx"),
         ]
