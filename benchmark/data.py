@@ -501,6 +501,8 @@ class Generator:
                     "created_at": created,
                     "claimed_at": created,
                     "sent_at": created,
+                    # what still waits for the approvers is unread
+                    "read_at": None if waiting else created,
                 }
                 self.t["notif"].add(*[row[c] for c in cols["notif"]])
 

@@ -25,9 +25,34 @@ class NotificationKind(models.TextChoices):
     QUOTE_EXPIRED = "quote_expired", _("Offer expired")
 
 
-# Kinds a person may switch off in their preferences; the rest is what moves
-# an order or a quote along and is always sent.
-OPTIONAL_KINDS = frozenset({NotificationKind.APPROVAL_REMINDER, NotificationKind.QUOTE_EXPIRING})
+# Decision requests: an order waiting for the person's approval is always emailed.
+ALWAYS_EMAILED = frozenset({NotificationKind.ORDER_WAITING})
+
+# What each side of the portal may be told of by email besides, in the order the
+# preferences page lists them: contact persons (buyers and approvers) and site admins.
+CONTACT_EMAIL_KINDS = (
+    NotificationKind.ORDER_APPROVED,
+    NotificationKind.ORDER_REJECTED,
+    NotificationKind.ORDER_EDITED,
+    NotificationKind.ORDER_CANCELLED,
+    NotificationKind.APPROVAL_REMINDER,
+    NotificationKind.QUOTE_OFFERED,
+    NotificationKind.QUOTE_MESSAGE,
+    NotificationKind.QUOTE_REJECTED,
+    NotificationKind.QUOTE_EXPIRING,
+    NotificationKind.QUOTE_EXPIRED,
+)
+STAFF_EMAIL_KINDS = (
+    NotificationKind.ORDER_EDITED,
+    NotificationKind.ORDER_CANCELLED,
+    NotificationKind.APPROVAL_REMINDER,
+    NotificationKind.APPROVAL_OVERDUE,
+    NotificationKind.QUOTE_REQUESTED,
+    NotificationKind.QUOTE_EDITED,
+    NotificationKind.QUOTE_MESSAGE,
+    NotificationKind.QUOTE_WITHDRAWN,
+    NotificationKind.QUOTE_ACCEPTED,
+)
 
 
 class NotificationStatus(models.TextChoices):
@@ -37,6 +62,8 @@ class NotificationStatus(models.TextChoices):
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+    # the person chose not to get this kind by email: an inbox entry only
+    INBOX_ONLY = "inbox_only", _("Not emailed")
 
 
 # Who moves a row: the service announcing an event, the worker sending it, the
@@ -48,7 +75,7 @@ EVENT, WORKER, SWEEP, SITE_ADMIN = "event", "worker", "sweep", "site_admin"
 # it sent afterwards, so no lock is held across the conversation; a claim left by
 # a worker that died is released by the sweep after NOTIFICATION_CLAIM_TIMEOUT_SECONDS.
 NOTIFICATION_MOVES: dict[str, Move] = {
-    "queue": Move(EVENT, {NEW}, {NotificationStatus.PENDING}),
+    "queue": Move(EVENT, {NEW}, {NotificationStatus.PENDING, NotificationStatus.INBOX_ONLY}),
     "claim": Move(WORKER, {NotificationStatus.PENDING}, {NotificationStatus.SENDING}),
     "mark_sent": Move(WORKER, {NotificationStatus.SENDING}, {NotificationStatus.SENT}),
     # the SMTP server refused or failed; attempts remain
@@ -66,11 +93,12 @@ NOTIFICATION_MOVES: dict[str, Move] = {
 
 
 class Notification(Stateful):
-    """One email to one person about one event: the outbox row.
+    """One person told of one event: an entry of their inbox and the outbox row of its email.
 
     Written in the same transaction as the change it announces; a worker sends
-    it after commit and a periodic sweep re-sends what is still pending, so a
-    broker or SMTP outage delays mail but loses none.
+    the email after commit and a periodic sweep re-sends what is still pending,
+    so a broker or SMTP outage delays mail but loses none. ``status`` is the
+    email's; ``read_at`` says whether the person has seen the entry.
     """
 
     MOVES = NOTIFICATION_MOVES
@@ -105,6 +133,7 @@ class Notification(Stateful):
     # marks the row, and the age after which the sweep releases it.
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -123,21 +152,35 @@ class Notification(Stateful):
                 name="notification_sending_idx",
             ),
             models.Index(fields=["recipient", "-created_at"], name="notification_inbox_idx"),
+            # the unread count in the navigation, on every page
+            models.Index(
+                fields=["recipient", "-id"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.recipient_id}"
 
+    @property
+    def link(self) -> str:
+        """The page it is about, only ever a path of this portal."""
+        path = self.path
+        return path if path.startswith("/") and not path.startswith("//") else ""
+
 
 class NotificationPreference(models.Model):
+    """Which kinds of events a person does not want by email (their inbox has them all)."""
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
     )
-    reminders = models.BooleanField(
-        _("reminders"),
-        default=True,
-        help_text=_("Reminders about orders still waiting for me, and offers about to expire."),
-    )
+    # Kinds switched off: a kind added later is emailed until the person says otherwise.
+    email_off = models.JSONField(_("not emailed"), default=list, blank=True)
 
     def __str__(self) -> str:
         return f"preferences of {self.user_id}"
+
+    def wants_email(self, kind: str) -> bool:
+        return kind in ALWAYS_EMAILED or kind not in self.email_off

@@ -70,8 +70,12 @@ def test_every_status_and_action_moves_as_the_table_says_or_is_refused(status, a
         assert Notification.objects.get(pk=row.pk).status == status
 
 
-def test_a_row_is_born_pending():
-    assert initial_status(Notification, "queue") == NotificationStatus.PENDING
+def test_a_row_is_born_pending_or_for_the_inbox_only():
+    assert initial_status(Notification, "queue", to=NotificationStatus.PENDING)
+    assert initial_status(Notification, "queue", to=NotificationStatus.INBOX_ONLY)
+    for status in set(NotificationStatus.values) - NOTIFICATION_MOVES["queue"].targets:
+        with pytest.raises(ValueError):
+            initial_status(Notification, "queue", to=status)
     assert queued_row().status == NotificationStatus.PENDING
 
 

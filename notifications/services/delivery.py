@@ -1,4 +1,4 @@
-"""The outbox: queue notifications with the change they announce, send them later.
+"""Sending the outbox's emails: once per row, and never lost while a row is pending.
 
 Delivery is at least once per row. A worker claims a pending row and commits
 (``sending``, with the time of its claim), talks to the SMTP server outside any
@@ -15,22 +15,14 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from django.conf import settings
-from django.db import connections, router, transaction
-from django.db.models import Q
+from django.db import transaction
 from django.utils import timezone
 
-from companies.models import User
-from core.transitions import initial_status, transition, transition_all
+from core.transitions import transition, transition_all
 
-from .dispatch import dispatch, publish
-from .models import (
-    OPTIONAL_KINDS,
-    Notification,
-    NotificationKind,
-    NotificationPreference,
-    NotificationStatus,
-)
-from .rendering import render_email
+from ..dispatch import dispatch, publish
+from ..models import Notification, NotificationStatus
+from ..rendering import render_email
 
 logger = logging.getLogger(__name__)
 
@@ -40,99 +32,6 @@ class SendResult(Enum):
     SKIPPED = "skipped"  # already sent, failed for good, or being sent right now
     RETRY = "retry"
     FAILED = "failed"
-
-
-def _insert_new(rows: list[Notification]) -> list[Notification]:
-    """Insert the rows whose (recipient, key) is new, in one statement; return those.
-
-    The unique constraint decides (ON CONFLICT DO NOTHING), so there is no read
-    before the write, and two transactions queueing the same event at once
-    still leave one row each instead of failing the second.
-    """
-    meta = Notification._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    connection = connections[router.db_for_write(Notification)]
-    quote_name = connection.ops.quote_name
-    params = []
-    for row in rows:
-        params.extend(f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields)
-    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = (
-        f"INSERT INTO {quote_name(meta.db_table)} "  # noqa: S608 - names from the model
-        f"({', '.join(quote_name(f.column) for f in fields)}) "
-        f"VALUES {', '.join([placeholders] * len(rows))} "
-        f"ON CONFLICT ({quote_name('recipient_id')}, {quote_name('key')}) DO NOTHING "
-        f"RETURNING {quote_name('id')}, {quote_name('recipient_id')}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        inserted = {recipient_id: pk for pk, recipient_id in cursor.fetchall()}
-    kept = []
-    for row in rows:
-        if row.recipient_id in inserted:
-            row.pk = inserted[row.recipient_id]
-            row._state.adding = False
-            row._state.db = connection.alias
-            kept.append(row)
-    return kept
-
-
-def notification_enqueue(
-    *,
-    kind: NotificationKind,
-    recipients: Iterable[User],
-    key: str,
-    subject: str,
-    company_id: int,
-    reference: str = "",
-    path: str = "",
-    actor: User | None = None,
-    context: dict | None = None,
-) -> list[Notification]:
-    """Queue one email per recipient, sent once the caller's transaction commits.
-
-    ``company_id``, ``reference`` and ``path``: whose order or quote it is, its
-    number, and its page in the portal.
-
-    Rules, the same for every event: nobody is told of their own action, no
-    mail goes to deactivated people or to another company's people, optional
-    kinds respect each person's preferences, and the same key is queued once.
-    """
-    people = {
-        person.pk: person
-        for person in recipients
-        if person.is_active
-        and (actor is None or person.pk != actor.pk)
-        and (person.is_staff or person.company_id == company_id)
-    }
-    if kind in OPTIONAL_KINDS and people:
-        opted_out = NotificationPreference.objects.filter(
-            user_id__in=people, reminders=False
-        ).values_list("user_id", flat=True)
-        for user_id in opted_out:
-            people.pop(user_id, None)
-    if not people:
-        return []
-    rows = _insert_new(
-        [
-            Notification(
-                recipient=person,
-                kind=kind,
-                company_id=company_id,
-                reference=reference,
-                path=path,
-                key=key,
-                subject=subject[:200],
-                context=context or {},
-                status=initial_status(Notification, "queue"),
-            )
-            for person in people.values()
-        ]
-    )
-    ids = [row.pk for row in rows]
-    if ids:
-        transaction.on_commit(lambda: dispatch(ids))
-    return rows
 
 
 def _still_addressable(row: Notification) -> str:
@@ -276,31 +175,3 @@ def notification_resend(*, notification_ids: Iterable[int]) -> int:
         transition_all(rows, "resend")
         transaction.on_commit(lambda: dispatch(ids))
     return len(ids)
-
-
-def notification_preferences_update(*, user: User, reminders: bool) -> NotificationPreference:
-    preference, _ = NotificationPreference.objects.update_or_create(
-        user=user, defaults={"reminders": reminders}
-    )
-    return preference
-
-
-def staff_recipients(*, permission: str | None = None) -> list[User]:
-    """Active site admins, optionally only those holding a permission."""
-    staff = User.objects.filter(is_staff=True, is_active=True)
-    if permission is None:
-        return list(staff)
-    app_label, codename = permission.split(".")
-    return list(
-        staff.filter(
-            Q(is_superuser=True)
-            | Q(
-                user_permissions__codename=codename,
-                user_permissions__content_type__app_label=app_label,
-            )
-            | Q(
-                groups__permissions__codename=codename,
-                groups__permissions__content_type__app_label=app_label,
-            )
-        ).distinct()
-    )
