@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from core.transitions import NEW, Move, Stateful
@@ -167,7 +168,8 @@ class Notification(Stateful):
     def link(self) -> str:
         """The page it is about, only ever a path of this portal."""
         path = self.path
-        return path if path.startswith("/") and not path.startswith("//") else ""
+        local = path.startswith("/") and url_has_allowed_host_and_scheme(path, allowed_hosts=set())
+        return path if local else ""
 
 
 class NotificationPreference(models.Model):

@@ -229,6 +229,8 @@ def test_user_text_is_escaped_and_only_portal_paths_are_links(client):
     )
     tell(buyer, path="javascript:alert(3)")
     tell(buyer, path="//evil.example/phish")
+    tell(buyer, path="/\\evil.example/phish")
+    tell(buyer, path="https://evil.example/phish")
     client.force_login(buyer)
 
     body = client.get(reverse("notifications:list")).content.decode()
