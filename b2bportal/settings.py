@@ -177,6 +177,9 @@ CELERY_BEAT_SCHEDULE = {
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=30)
 NOTIFICATION_SWEEP_AFTER_SECONDS = env.int("NOTIFICATION_SWEEP_AFTER_SECONDS", default=120)
+# A row a worker claimed and never marked (the worker died) is sent again after
+# this long; far above an SMTP conversation (EMAIL_TIMEOUT per step).
+NOTIFICATION_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFICATION_CLAIM_TIMEOUT_SECONDS", default=600)
 # Approvers are reminded of an order waiting this long, once per such period;
 # after APPROVAL_ESCALATE_HOURS the site admins are told too.
 APPROVAL_REMINDER_HOURS = env.int("APPROVAL_REMINDER_HOURS", default=24)

@@ -499,7 +499,10 @@ class Generator:
                     "attempts": 1,
                     "last_error": "",
                     "created_at": created,
+                    "claimed_at": created,
                     "sent_at": created,
+                    # what still waits for the approvers is unread
+                    "read_at": None if waiting else created,
                 }
                 self.t["notif"].add(*[row[c] for c in cols["notif"]])
 

@@ -1,6 +1,6 @@
 """Status moves as data, and the one function that makes them.
 
-Orders, approval steps and quotes each keep a table of moves beside their
+Orders, approval steps, quotes and outbox rows each keep a table of moves beside their
 model: for every action, who may ask for it, the statuses it starts from and
 the status it leads to. Pages build their buttons from the table, a table test
 walks every (status, action) pair of each, and ``transition`` below is the only

@@ -7,7 +7,16 @@ from .services import notification_resend
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "kind", "recipient", "subject", "status", "attempts", "sent_at")
+    list_display = (
+        "created_at",
+        "kind",
+        "recipient",
+        "subject",
+        "status",
+        "attempts",
+        "sent_at",
+        "read_at",
+    )
     list_filter = ("status", "kind")
     list_select_related = ("recipient",)
     search_fields = ("recipient__email", "reference", "subject", "key")
@@ -34,6 +43,6 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(NotificationPreference)
 class NotificationPreferenceAdmin(admin.ModelAdmin):
-    list_display = ("user", "reminders")
+    list_display = ("user", "email_off")
     list_select_related = ("user",)
     search_fields = ("user__email",)

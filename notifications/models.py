@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+
+from core.transitions import NEW, Move, Stateful
 
 
 class NotificationKind(models.TextChoices):
@@ -23,24 +26,83 @@ class NotificationKind(models.TextChoices):
     QUOTE_EXPIRED = "quote_expired", _("Offer expired")
 
 
-# Kinds a person may switch off in their preferences; the rest is what moves
-# an order or a quote along and is always sent.
-OPTIONAL_KINDS = frozenset({NotificationKind.APPROVAL_REMINDER, NotificationKind.QUOTE_EXPIRING})
+# Decision requests: an order waiting for the person's approval is always emailed.
+ALWAYS_EMAILED = frozenset({NotificationKind.ORDER_WAITING})
+
+# What each side of the portal may be told of by email besides, in the order the
+# preferences page lists them: contact persons (buyers and approvers) and site admins.
+CONTACT_EMAIL_KINDS = (
+    NotificationKind.ORDER_APPROVED,
+    NotificationKind.ORDER_REJECTED,
+    NotificationKind.ORDER_EDITED,
+    NotificationKind.ORDER_CANCELLED,
+    NotificationKind.APPROVAL_REMINDER,
+    NotificationKind.QUOTE_OFFERED,
+    NotificationKind.QUOTE_MESSAGE,
+    NotificationKind.QUOTE_REJECTED,
+    NotificationKind.QUOTE_EXPIRING,
+    NotificationKind.QUOTE_EXPIRED,
+)
+STAFF_EMAIL_KINDS = (
+    NotificationKind.ORDER_EDITED,
+    NotificationKind.ORDER_CANCELLED,
+    NotificationKind.APPROVAL_REMINDER,
+    NotificationKind.APPROVAL_OVERDUE,
+    NotificationKind.QUOTE_REQUESTED,
+    NotificationKind.QUOTE_EDITED,
+    NotificationKind.QUOTE_MESSAGE,
+    NotificationKind.QUOTE_WITHDRAWN,
+    NotificationKind.QUOTE_ACCEPTED,
+)
 
 
 class NotificationStatus(models.TextChoices):
+    """Where the email of a row is: the delivery, not whether it was read."""
+
     PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+    # the person chose not to get this kind by email: an inbox entry only
+    INBOX_ONLY = "inbox_only", _("Not emailed")
 
 
-class Notification(models.Model):
-    """One email to one person about one event: the outbox row.
+# Who moves a row: the service announcing an event, the worker sending it, the
+# periodic sweep, a site admin in Django admin.
+EVENT, WORKER, SWEEP, SITE_ADMIN = "event", "worker", "sweep", "site_admin"
+
+# Every move of an outbox row; ``transition`` (core.transitions) writes them.
+# A worker claims a row and commits before it talks to the SMTP server, and marks
+# it sent afterwards, so no lock is held across the conversation; a claim left by
+# a worker that died is released by the sweep after NOTIFICATION_CLAIM_TIMEOUT_SECONDS.
+NOTIFICATION_MOVES: dict[str, Move] = {
+    "queue": Move(EVENT, {NEW}, {NotificationStatus.PENDING, NotificationStatus.INBOX_ONLY}),
+    "claim": Move(WORKER, {NotificationStatus.PENDING}, {NotificationStatus.SENDING}),
+    "mark_sent": Move(WORKER, {NotificationStatus.SENDING}, {NotificationStatus.SENT}),
+    # the SMTP server refused or failed; attempts remain
+    "defer": Move(WORKER, {NotificationStatus.SENDING}, {NotificationStatus.PENDING}),
+    # no attempts left, or the recipient can no longer be told
+    "give_up": Move(
+        WORKER,
+        {NotificationStatus.PENDING, NotificationStatus.SENDING},
+        {NotificationStatus.FAILED},
+    ),
+    # the worker that claimed it died before it could say how it went
+    "release": Move(SWEEP, {NotificationStatus.SENDING}, {NotificationStatus.PENDING}),
+    "resend": Move(SITE_ADMIN, {NotificationStatus.FAILED}, {NotificationStatus.PENDING}),
+}
+
+
+class Notification(Stateful):
+    """One person told of one event: an entry of their inbox and the outbox row of its email.
 
     Written in the same transaction as the change it announces; a worker sends
-    it after commit and a periodic sweep re-sends what is still pending, so a
-    broker or SMTP outage delays mail but loses none.
+    the email after commit and a periodic sweep re-sends what is still pending,
+    so a broker or SMTP outage delays mail but loses none. ``status`` is the
+    email's; ``read_at`` says whether the person has seen the entry.
     """
+
+    MOVES = NOTIFICATION_MOVES
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -68,7 +130,11 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When a worker last took the row to send it: its claim, checked when it
+    # marks the row, and the age after which the sweep releases it.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -81,22 +147,42 @@ class Notification(models.Model):
                 condition=Q(status="pending"),
                 name="notification_pending_idx",
             ),
+            models.Index(
+                fields=["claimed_at"],
+                condition=Q(status="sending"),
+                name="notification_sending_idx",
+            ),
             models.Index(fields=["recipient", "-created_at"], name="notification_inbox_idx"),
+            # the unread count in the navigation, on every page
+            models.Index(
+                fields=["recipient", "-id"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.recipient_id}"
 
+    @property
+    def link(self) -> str:
+        """The page it is about, only ever a path of this portal."""
+        path = self.path
+        local = path.startswith("/") and url_has_allowed_host_and_scheme(path, allowed_hosts=set())
+        return path if local else ""
+
 
 class NotificationPreference(models.Model):
+    """Which kinds of events a person does not want by email (their inbox has them all)."""
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
     )
-    reminders = models.BooleanField(
-        _("reminders"),
-        default=True,
-        help_text=_("Reminders about orders still waiting for me, and offers about to expire."),
-    )
+    # Kinds switched off: a kind added later is emailed until the person says otherwise.
+    email_off = models.JSONField(_("not emailed"), default=list, blank=True)
 
     def __str__(self) -> str:
         return f"preferences of {self.user_id}"
+
+    def wants_email(self, kind: str) -> bool:
+        return kind in ALWAYS_EMAILED or kind not in self.email_off

@@ -1,5 +1,7 @@
 """Turn an outbox row into an email: plain text and HTML from templates."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -80,6 +82,16 @@ class _Blank(dict):
         return ""
 
 
+def message_id(row: Notification) -> str:
+    """The same Message-ID for every copy of one row's email, unique to the row.
+
+    A copy sent again after a worker died mid-send is then recognisable as the
+    same message (and some mail services drop it).
+    """
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<notification.{row.pk}.{row.created_at:%Y%m%d%H%M%S%f}@{domain}>"
+
+
 def render_email(row: Notification) -> EmailMultiAlternatives:
     lead_text, action = TEXTS[row.kind]
     data = _Blank(row.context)
@@ -97,7 +109,7 @@ def render_email(row: Notification) -> EmailMultiAlternatives:
         subject=row.subject,
         body=render_to_string("notifications/email.txt", context),
         to=[row.recipient.email],
-        headers={"X-Portal-Notification": str(row.pk)},
+        headers={"Message-ID": message_id(row), "X-Portal-Notification": str(row.pk)},
     )
     message.attach_alternative(render_to_string("notifications/email.html", context), "text/html")
     return message

@@ -1,17 +1,70 @@
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
+from django.http import Http404
 
 from companies.models import User
 
-from .models import Notification, NotificationPreference
+from .models import CONTACT_EMAIL_KINDS, STAFF_EMAIL_KINDS, Notification, NotificationPreference
+
+# The navigation counts unread entries up to this, then says "99+".
+UNREAD_SHOWN = 99
+
+
+def _inbox_of(user: User) -> QuerySet[Notification]:
+    """A person's own entries; a contact sees only those of their company now."""
+    rows = Notification.objects.filter(recipient=user)
+    if not user.is_staff:
+        rows = rows.filter(company_id=user.company_id)
+    return rows
 
 
 def notification_list_for_user(*, user: User) -> QuerySet[Notification]:
-    """A person's own notifications, newest first (served by the inbox index)."""
+    """A person's inbox, newest first (served by the inbox index)."""
     return (
-        Notification.objects.filter(recipient=user)
-        .only("kind", "subject", "status", "created_at", "sent_at", "context")
+        _inbox_of(user)
+        .only("kind", "subject", "status", "created_at", "read_at", "path", "context")
         .order_by("-created_at", "-id")
     )
+
+
+def notification_get_for_user(*, user: User, notification_id: int) -> Notification:
+    """One entry of the person's inbox; 404 whether it is missing or someone else's."""
+    row = _inbox_of(user).filter(pk=notification_id).first()
+    if row is None:
+        raise Http404
+    return row
+
+
+@dataclass(frozen=True)
+class Unread:
+    count: int = 0
+    newest_id: int | None = None  # what "mark all as read" marks up to
+    more: bool = False  # more than UNREAD_SHOWN
+
+    @property
+    def label(self) -> str:
+        return f"{self.count}+" if self.more else str(self.count)
+
+
+def notification_unread_for(*, user: User) -> Unread:
+    """How many unread entries a person has (up to UNREAD_SHOWN), in one bounded query."""
+    ids = list(
+        _inbox_of(user)
+        .filter(read_at__isnull=True)
+        .order_by("-id")
+        .values_list("id", flat=True)[: UNREAD_SHOWN + 1]
+    )
+    return Unread(
+        count=min(len(ids), UNREAD_SHOWN),
+        newest_id=ids[0] if ids else None,
+        more=len(ids) > UNREAD_SHOWN,
+    )
+
+
+def email_kinds_for(*, user: User) -> tuple[str, ...]:
+    """The kinds of events a person may choose to get by email: those of their side."""
+    return STAFF_EMAIL_KINDS if user.is_staff else CONTACT_EMAIL_KINDS
 
 
 def notification_preference_for_user(*, user: User) -> NotificationPreference:

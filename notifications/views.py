@@ -1,14 +1,25 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST, require_safe
 
 from core.pagination import paginate
 
-from .forms import PreferencesForm
-from .selectors import notification_list_for_user, notification_preference_for_user
-from .services import notification_preferences_update
+from .forms import MarkAllReadForm, MarkReadForm, PreferencesForm
+from .selectors import (
+    email_kinds_for,
+    notification_get_for_user,
+    notification_list_for_user,
+    notification_preference_for_user,
+)
+from .services import (
+    notification_mark_all_read,
+    notification_mark_read,
+    notification_preferences_update,
+)
 
 
 @login_required
@@ -18,15 +29,50 @@ def notification_list(request):
     return render(request, "notifications/notification_list.html", {"page": page})
 
 
+def _back_to_inbox(form):
+    page = form.cleaned_data.get("page") if form.is_valid() else None
+    url = reverse("notifications:list")
+    return redirect(f"{url}?page={page}" if page and page > 1 else url)
+
+
+@login_required
+@require_POST
+def mark_read(request, notification_id):
+    row = notification_get_for_user(user=request.user, notification_id=notification_id)
+    notification_mark_read(user=request.user, notification_id=row.pk)
+    return _back_to_inbox(MarkReadForm(request.POST))
+
+
+@login_required
+@require_POST
+def mark_all_read(request):
+    form = MarkAllReadForm(request.POST)
+    up_to = form.cleaned_data.get("up_to") if form.is_valid() else None
+    count = notification_mark_all_read(user=request.user, up_to_id=up_to)
+    if count:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d notification marked as read.",
+                "%(count)d notifications marked as read.",
+                count,
+            )
+            % {"count": count},
+        )
+    return _back_to_inbox(form)
+
+
 @login_required
 def preferences(request):
+    kinds = email_kinds_for(user=request.user)
     current = notification_preference_for_user(user=request.user)
     form = PreferencesForm(
         request.POST if request.method == "POST" else None,
-        initial={"reminders": current.reminders},
+        kinds=kinds,
+        initial={"emailed": [kind for kind in kinds if current.wants_email(kind)]},
     )
     if request.method == "POST" and form.is_valid():
-        notification_preferences_update(user=request.user, reminders=form.cleaned_data["reminders"])
+        notification_preferences_update(user=request.user, emailed=form.cleaned_data["emailed"])
         messages.success(request, _("Your email preferences were saved."))
         return redirect("notifications:preferences")
     return render(request, "notifications/preferences.html", {"form": form})

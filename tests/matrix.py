@@ -52,6 +52,7 @@ class World:
     orders: dict  # state -> Order
     quotes: dict  # state -> Quote
     admin_order: Order  # waits for a site admin: nobody in its company may decide it
+    notification: Notification  # one of the buyer's, in their inbox
 
 
 def build_world() -> World:
@@ -89,12 +90,14 @@ def build_world() -> World:
     for item in [*orders.values(), admin_order, requested, offered, accepted, withdrawn]:
         item.refresh_from_db()
     assert admin_order.approval_steps.get(status=StepStatus.OPEN).needs_site_admin
+    notification = Notification.objects.filter(recipient=buyer).first()
     return World(
         people,
         [unit, spare],
         orders,
         {"requested": requested, "offered": offered, "accepted": accepted, "withdrawn": withdrawn},
         admin_order,
+        notification,
     )
 
 
@@ -318,6 +321,10 @@ MATRIX: dict[str, Row] = {
     ),
     # each person's own notifications
     "notifications:list": Row(none, EVERYONE, READ_ONLY),
+    "notifications:read_all": Row(none, POST_ONLY, (L,) * 8),
+    "notifications:read": Row(  # the buyer's own entry: another person's is not found
+        lambda w: [w.notification.pk], POST_ONLY, (L, L, N, N, N, N, N, N)
+    ),
     "notifications:preferences": Row(none, EVERYONE, (L,) * 8, body=lambda w: {"reminders": "on"}),
 }
 

@@ -78,7 +78,8 @@ def hostile(draw, base: dict, fields: list[str], ids: list[str]) -> dict:
     rest of it carries the bad part deep into the form and the service."""
     names = list(dict.fromkeys([*base, *fields]))
     data = dict(base)
-    for name in draw(st.lists(st.sampled_from(names), min_size=1, max_size=3, unique=True)):
+    chosen = st.lists(st.sampled_from(names), min_size=1, max_size=3, unique=True)
+    for name in draw(chosen) if names else []:
         if draw(st.integers(0, 4)) == 0:
             data.pop(name, None)
         else:

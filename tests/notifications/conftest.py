@@ -1,10 +1,19 @@
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import pytest
+import redis
 from celery.contrib.testing.worker import start_worker
 from django.db import connections
 
 from b2bportal.celery import app as celery_app
+from notifications.dispatch import dispatcher
 from tests.conftest import test_broker_url
 
 # A port where no broker listens: the broker is "down".
@@ -12,8 +21,14 @@ DEAD_BROKER = "redis://127.0.0.1:1/0"
 
 
 def point_celery_at(url: str) -> None:
-    """Send tasks to ``url`` from now on (drops the pooled connections)."""
+    """Send tasks to ``url`` from now on (drops the pooled connections).
+
+    The read and write URLs are set too: Celery prefers a ``CELERY_BROKER_URL``
+    in the environment (CI sets one) to ``broker_url``, but not to these.
+    """
     celery_app.conf.broker_url = url
+    celery_app.conf.broker_read_url = url
+    celery_app.conf.broker_write_url = url
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
@@ -25,6 +40,7 @@ def broker(settings):
     point_celery_at(test_broker_url())
     celery_app.control.purge()
     yield celery_app
+    dispatcher.flush(timeout=15)  # nothing of this test is published into the next one
     point_celery_at(test_broker_url())
 
 
@@ -49,3 +65,66 @@ def real_worker():
 def celery_worker(broker):
     with real_worker():
         yield
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class PrivateBroker:
+    """A Redis of one test's own, which the test may pause to play a hung broker."""
+
+    process: subprocess.Popen
+    url: str
+
+    def hang(self) -> None:
+        """Keep accepting connections (the kernel does) but never answer (SIGSTOP)."""
+        os.kill(self.process.pid, signal.SIGSTOP)
+
+    def recover(self) -> None:
+        os.kill(self.process.pid, signal.SIGCONT)
+
+
+@pytest.fixture
+def private_broker(settings):
+    """Tasks go through a Redis started for this test alone (never the shared one).
+
+    Stopped by its own PID afterwards, resumed first if the test left it paused.
+    """
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("needs redis-server to start a broker of the test's own")
+    port = _free_port()
+    process = subprocess.Popen(  # noqa: S603 - a fixed command on a loopback port
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                redis.Redis.from_url(url, socket_timeout=1).ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise
+                time.sleep(0.05)
+        settings.CELERY_TASK_ALWAYS_EAGER = False
+        point_celery_at(url)
+        yield PrivateBroker(process, url)
+    finally:
+        if process.poll() is None:
+            os.kill(process.pid, signal.SIGCONT)
+            dispatcher.flush(timeout=15)
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        point_celery_at(test_broker_url())

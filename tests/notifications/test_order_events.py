@@ -9,7 +9,12 @@ from approvals.models import ApprovalStep, StepStatus
 from approvals.services import approval_step_decide
 from approvals.services.reminders import approval_reminders_send
 from companies.models import ApprovalMode
-from notifications.models import Notification, NotificationKind, NotificationPreference
+from notifications.models import (
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    NotificationStatus,
+)
 from orders.services import LineRequest, order_cancel, order_edit
 from tests.approvals.factories import source_example
 from tests.factories import StaffFactory
@@ -139,12 +144,18 @@ def test_reminders_once_per_period_then_site_admins_too(settings):
     assert told(NotificationKind.APPROVAL_OVERDUE) == {admin}
 
 
-def test_an_approver_who_turned_reminders_off_gets_none():
+def test_an_approver_who_turned_reminders_off_sees_them_but_gets_no_email():
     example = source_example()
-    NotificationPreference.objects.create(user=example.approver1, reminders=False)
-    order = example.place("2500.00")
+    NotificationPreference.objects.create(
+        user=example.approver1, email_off=[NotificationKind.APPROVAL_REMINDER]
+    )
+    example.place("2500.00")
 
     approval_reminders_send(now=timezone.now() + timedelta(days=2))
 
-    assert not told(NotificationKind.APPROVAL_REMINDER)
-    assert order.number  # the order still waits, only the reminder is off
+    reminder = Notification.objects.get(kind=NotificationKind.APPROVAL_REMINDER)
+    assert reminder.recipient == example.approver1
+    assert reminder.status == NotificationStatus.INBOX_ONLY
+    # the order still waits for them, and that email is never switched off
+    waiting = Notification.objects.get(kind=NotificationKind.ORDER_WAITING)
+    assert waiting.status != NotificationStatus.INBOX_ONLY

@@ -69,16 +69,40 @@ def test_the_same_event_is_queued_once_per_person():
     assert Notification.objects.count() == 1
 
 
-def test_reminders_respect_a_persons_preference():
+def test_a_kind_switched_off_is_not_emailed_but_is_in_the_inbox(
+    django_capture_on_commit_callbacks, mailoutbox
+):
     order = OrderFactory()
     keen, quiet = BuyerFactory(company=order.company), BuyerFactory(company=order.company)
-    NotificationPreference.objects.create(user=quiet, reminders=False)
+    NotificationPreference.objects.create(
+        user=quiet, email_off=[NotificationKind.APPROVAL_REMINDER]
+    )
 
-    reminders = enqueue(order, [keen, quiet], kind=NotificationKind.APPROVAL_REMINDER)
-    decisions = enqueue(order, [keen, quiet], key="k2", kind=NotificationKind.ORDER_REJECTED)
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders = enqueue(order, [keen, quiet], kind=NotificationKind.APPROVAL_REMINDER)
+        decisions = enqueue(order, [keen, quiet], key="k2", kind=NotificationKind.ORDER_REJECTED)
 
-    assert [row.recipient for row in reminders] == [keen]
+    assert {row.recipient for row in reminders} == {keen, quiet}
     assert {row.recipient for row in decisions} == {keen, quiet}
+    statuses = {
+        (n.recipient, n.kind): n.status
+        for n in Notification.objects.filter(pk__in=[r.pk for r in reminders + decisions])
+    }
+    assert statuses[(quiet, NotificationKind.APPROVAL_REMINDER)] == NotificationStatus.INBOX_ONLY
+    assert statuses[(keen, NotificationKind.APPROVAL_REMINDER)] == NotificationStatus.SENT
+    assert statuses[(quiet, NotificationKind.ORDER_REJECTED)] == NotificationStatus.SENT
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([keen.email, keen.email, quiet.email])
+
+
+def test_a_decision_request_is_emailed_whatever_the_preferences_say():
+    order = OrderFactory()
+    approver = BuyerFactory(company=order.company)
+    # not offered on the page, but even written into the row it has no effect
+    NotificationPreference.objects.create(user=approver, email_off=[NotificationKind.ORDER_WAITING])
+
+    (row,) = enqueue(order, [approver], kind=NotificationKind.ORDER_WAITING)
+
+    assert row.status == NotificationStatus.PENDING
 
 
 def test_sending_renders_html_and_text_with_an_absolute_link(settings, mailoutbox):
@@ -220,13 +244,58 @@ def test_people_see_only_their_own_notifications(client):
     assert "Someone else&#x27;s subject" not in body and "Someone else's subject" not in body
 
 
-def test_a_person_turns_reminders_off(client):
+def test_a_person_chooses_which_events_email_them(client):
     buyer = BuyerFactory()
     client.force_login(buyer)
 
-    response = client.post(reverse("notifications:preferences"), {})
+    page = client.get(reverse("notifications:preferences")).content.decode()
+    assert 'value="quote_offered"' in page and 'value="approval_reminder"' in page
+    assert 'value="order_waiting"' not in page  # always emailed: not a choice
+    assert 'value="quote_requested"' not in page  # the seller's side
+
+    response = client.post(
+        reverse("notifications:preferences"),
+        {"emailed": ["order_approved", "order_rejected", "quote_offered"]},
+    )
 
     assert response.status_code == 302
-    assert NotificationPreference.objects.get(user=buyer).reminders is False
-    client.post(reverse("notifications:preferences"), {"reminders": "on"})
-    assert NotificationPreference.objects.get(user=buyer).reminders is True
+    preference = NotificationPreference.objects.get(user=buyer)
+    assert set(preference.email_off) == {
+        "order_edited",
+        "order_cancelled",
+        "approval_reminder",
+        "quote_message",
+        "quote_rejected",
+        "quote_expiring",
+        "quote_expired",
+    }
+    assert not preference.wants_email("approval_reminder")
+    assert preference.wants_email("order_waiting")
+    # and the page shows what they chose
+    form = client.get(reverse("notifications:preferences")).context["form"]
+    assert form.initial["emailed"] == ["order_approved", "order_rejected", "quote_offered"]
+
+
+def test_a_site_admin_chooses_among_the_sellers_events(client):
+    admin = StaffFactory()
+    client.force_login(admin)
+
+    client.post(reverse("notifications:preferences"), {"emailed": ["quote_requested"]})
+
+    email_off = set(NotificationPreference.objects.get(user=admin).email_off)
+    assert "quote_requested" not in email_off
+    assert {"quote_message", "approval_overdue"} <= email_off
+    assert "order_approved" not in email_off  # not a seller's event: untouched
+
+
+def test_a_choice_that_is_not_offered_is_refused_and_changes_nothing(client):
+    buyer = BuyerFactory()
+    NotificationPreference.objects.create(user=buyer, email_off=["quote_expiring"])
+    client.force_login(buyer)
+
+    for crafted in (["order_waiting"], ["quote_requested"], ["no_such_kind"], ["\x00"]):
+        response = client.post(reverse("notifications:preferences"), {"emailed": crafted})
+
+        assert response.status_code == 200
+        assert "Select a valid choice" in response.content.decode()
+        assert NotificationPreference.objects.get(user=buyer).email_off == ["quote_expiring"]

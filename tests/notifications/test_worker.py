@@ -25,8 +25,9 @@ def wait_for(condition, timeout: float = 20.0):
     return False
 
 
-def place_through_the_page(client, example, quantity: int) -> Order:
-    client.login(username=example.buyer.email, password=PASSWORD)
+def place_through_the_page(client, example, quantity: int, buyer=None) -> Order:
+    """Post the order form as ``buyer`` (the example's buyer by default); the new order."""
+    client.login(username=(buyer or example.buyer).email, password=PASSWORD)
     response = client.post(
         reverse("orders:create"),
         {
@@ -37,7 +38,7 @@ def place_through_the_page(client, example, quantity: int) -> Order:
         },
     )
     assert response.status_code == 302
-    return Order.objects.get()
+    return Order.objects.latest("pk")
 
 
 def test_a_real_worker_mails_the_approver_of_a_placed_order(client, celery_worker, mailoutbox):
