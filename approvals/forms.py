@@ -4,11 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .models import Decision
 from .services.decisions import MAX_BULK
-
-APPROVE = "approve"
-REJECT = "reject"
-
 
 # "<step id>:<order version seen>", ASCII digits only, of sane length.
 STEP_AND_VERSION = re.compile(r"(?P<step>[0-9]{1,18}):(?P<version>[0-9]{1,9})")
@@ -19,26 +16,18 @@ class DecisionForm(forms.Form):
 
     step = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    decision = forms.ChoiceField(
-        choices=[(APPROVE, _("Approve")), (REJECT, _("Reject"))], widget=forms.HiddenInput
-    )
+    decision = forms.ChoiceField(choices=Decision.choices, widget=forms.HiddenInput)
     comment = forms.CharField(
         label=_("Comment"),
         required=False,
         max_length=2000,
-        help_text=_("Required to reject: the buyer reads it."),
+        help_text=_("Required to reject or to ask for changes: the buyer reads it."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def clean(self):
-        data = super().clean()
-        if data.get("decision") == REJECT and not (data.get("comment") or "").strip():
-            self.add_error("comment", _("Say why you reject the order: the buyer reads it."))
-        return data
-
     @property
     def approve(self) -> bool:
-        return self.cleaned_data["decision"] == APPROVE
+        return self.cleaned_data["decision"] == Decision.APPROVE
 
 
 class StepVersionsField(forms.Field):

@@ -73,6 +73,7 @@ class StepStatus(models.TextChoices):
     OPEN = "open", _("Waiting for a decision")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
+    RETURNED = "returned", _("Sent back for changes")
     VOID = "void", _("Void (order changed)")
     CLOSED = "closed", _("Closed (no decision needed)")
 
@@ -89,12 +90,25 @@ STEP_MOVES: dict[str, Move] = {
     "open": Move(ROUTING, {StepStatus.WAITING}, {StepStatus.OPEN}),
     "approve": Move(APPROVER, {StepStatus.OPEN}, {StepStatus.APPROVED}),
     "reject": Move(APPROVER, {StepStatus.OPEN}, {StepStatus.REJECTED}),
+    "request_changes": Move(APPROVER, {StepStatus.OPEN}, {StepStatus.RETURNED}),
     "void": Move(
         ROUTING, {StepStatus.WAITING, StepStatus.OPEN, StepStatus.APPROVED}, {StepStatus.VOID}
     ),
     "close": Move(ROUTING, {StepStatus.WAITING, StepStatus.OPEN}, {StepStatus.CLOSED}),
 }
-DECIDED_STATUSES = frozenset({StepStatus.APPROVED, StepStatus.REJECTED})
+DECIDED_STATUSES = frozenset({StepStatus.APPROVED, StepStatus.REJECTED, StepStatus.RETURNED})
+
+
+class Decision(models.TextChoices):
+    """What an approver may do with an open step (each the name of its move)."""
+
+    APPROVE = "approve", _("Approve")
+    REJECT = "reject", _("Reject")
+    REQUEST_CHANGES = "request_changes", _("Ask for changes")
+
+
+# A decision the buyer must understand needs the approver's words.
+NEEDS_COMMENT = frozenset({Decision.REJECT, Decision.REQUEST_CHANGES})
 
 
 class ApprovalStep(Stateful):
@@ -127,6 +141,8 @@ class ApprovalStep(Stateful):
         verbose_name=_("approvers"),
     )
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    # The order's version when the step was written: what its approvers were asked about.
+    order_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
     # When the approvers are next reminded of an open step (APPROVAL_REMINDER_HOURS).
     remind_at = models.DateTimeField(_("next reminder"), null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -156,12 +172,15 @@ class ApprovalStep(Stateful):
                 condition=Q(minimum__gt=0), name="approval_step_minimum_positive"
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=[StepStatus.APPROVED, StepStatus.REJECTED])
+                condition=~Q(
+                    status__in=[StepStatus.APPROVED, StepStatus.REJECTED, StepStatus.RETURNED]
+                )
                 | Q(decided_by__isnull=False, decided_at__isnull=False),
                 name="approval_step_decision_has_who_and_when",
             ),
             models.CheckConstraint(
-                condition=~Q(status=StepStatus.REJECTED) | ~Q(comment=""),
+                condition=~Q(status__in=[StepStatus.REJECTED, StepStatus.RETURNED])
+                | ~Q(comment=""),
                 name="approval_step_rejection_has_comment",
             ),
             models.CheckConstraint(

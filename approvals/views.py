@@ -2,17 +2,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from companies.roles import DECIDE_FOR_SITE_ADMINS
-from core.domain import DomainError, NotAllowed
+from core.domain import DomainError, InvalidInput, NotAllowed
+from core.forms import show_domain_error
+from core.http import answer_refusal
 from core.pagination import paginate
 from orders.models import OrderStatus
 
 from .filters import ApprovalQueueFilter, DecidedFilter
 from .forms import BulkApproveForm, DecisionForm
+from .models import Decision
 from .selectors import (
     approval_decided_by,
     approval_order_for_user,
@@ -103,20 +107,24 @@ def decide(request, number: str):
         decided = approval_step_decide(
             step_id=step.pk,
             actor=request.user,
-            approve=form.approve,
+            decision=form.cleaned_data["decision"],
             comment=form.cleaned_data["comment"],
             seen_version=form.cleaned_data["version"],
         )
-    except NotAllowed as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except DomainError as exc:
+    except InvalidInput as exc:
         if request.htmx:
+            return _queue_row(request, order, _("Open the order to decide it."), ok=False)
+        show_domain_error(exc, form)
+        return _order_page(request, order, form=form, status=400)
+    except DomainError as exc:
+        if request.htmx and not isinstance(exc, NotAllowed):
             return _queue_row(request, order, str(exc), ok=False)
-        messages.error(request, str(exc))
-        return redirect("approvals:order", number=order.number)
+        return answer_refusal(request, exc, back=reverse("approvals:order", args=[order.number]))
     if request.htmx:
-        return _queue_row(request, decided, _decision_message(decided, approved=form.approve))
-    messages.success(request, _decision_message(decided, approved=form.approve))
+        return _queue_row(
+            request, decided, decision_message(decided, form.cleaned_data["decision"])
+        )
+    messages.success(request, decision_message(decided, form.cleaned_data["decision"]))
     return redirect("approvals:staff_queue" if request.user.is_staff else "approvals:queue")
 
 
@@ -127,9 +135,15 @@ def _queue_row(request, order, message: str, *, ok: bool = True):
     )
 
 
-def _decision_message(order, *, approved: bool) -> str:
-    if not approved:
+def decision_message(order, decision: str) -> str:
+    """What the approver is told once their decision is recorded."""
+    if decision == Decision.REJECT:
         return _("Order %(number)s rejected.") % {"number": order.number}
+    if decision == Decision.REQUEST_CHANGES:
+        return _("Order %(number)s went back to %(buyer)s for changes.") % {
+            "number": order.number,
+            "buyer": order.placed_by.full_name,
+        }
     if order.status == OrderStatus.APPROVED:
         return _("Order %(number)s approved.") % {"number": order.number}
     return _("Your approval of %(number)s is recorded; it now goes to the next approver.") % {

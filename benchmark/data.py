@@ -441,6 +441,9 @@ class Generator:
                     "from_status": from_status or "",
                     "to_status": to_status,
                     "comment": comment,
+                    "channel": "web",
+                    "version": None,
+                    "lines": None,
                     "created_at": at,
                 }
                 self.t["event"].add(*[row[c] for c in cols["event"]])
@@ -465,6 +468,7 @@ class Generator:
                 "needs_site_admin": False,
                 "opened_at": created,
                 "remind_at": created + REMINDER_PERIOD if waiting else None,
+                "order_version": 1,
                 "decided_by_id": decided_by,
                 "decided_at": decided_at,
                 "comment": comment,

@@ -110,6 +110,21 @@ def order_decided(*, order, actor: User, approved: bool, comment: str) -> None:
     )
 
 
+def order_changes_requested(*, order, actor: User, comment: str) -> None:
+    """An approver sent the order back: its buyer, who changes or cancels it."""
+    notification_enqueue(
+        kind=NotificationKind.ORDER_CHANGES_REQUESTED,
+        recipients=[order.placed_by],
+        key=f"{NotificationKind.ORDER_CHANGES_REQUESTED}:{order.pk}:v{order.version}",
+        subject=_("Your order %(number)s needs changes") % {"number": order.number},
+        actor=actor,
+        **about_order(order),
+        context=order_context(
+            order, actor=actor.full_name, quoted=comment, quoted_by=actor.full_name
+        ),
+    )
+
+
 def order_left_queue(*, order, actor: User, approvers: Iterable[User], reason: str) -> None:
     """A waiting order was edited or cancelled: the approvers who had it in their queue."""
     kind = NotificationKind.ORDER_EDITED if reason == "edited" else NotificationKind.ORDER_CANCELLED

@@ -11,6 +11,7 @@ class NotificationKind(models.TextChoices):
     ORDER_WAITING = "order_waiting", _("Order waiting for your approval")
     ORDER_APPROVED = "order_approved", _("Order approved")
     ORDER_REJECTED = "order_rejected", _("Order rejected")
+    ORDER_CHANGES_REQUESTED = "order_changes", _("Order sent back for changes")
     ORDER_EDITED = "order_edited", _("Waiting order changed")
     ORDER_CANCELLED = "order_cancelled", _("Waiting order cancelled")
     APPROVAL_REMINDER = "approval_reminder", _("Reminder: order still waiting")
@@ -26,8 +27,11 @@ class NotificationKind(models.TextChoices):
     QUOTE_EXPIRED = "quote_expired", _("Offer expired")
 
 
-# Decision requests: an order waiting for the person's approval is always emailed.
-ALWAYS_EMAILED = frozenset({NotificationKind.ORDER_WAITING})
+# Decision requests: an order waiting for the person's approval, or for the buyer's
+# changes, is always emailed.
+ALWAYS_EMAILED = frozenset(
+    {NotificationKind.ORDER_WAITING, NotificationKind.ORDER_CHANGES_REQUESTED}
+)
 
 # What each side of the portal may be told of by email besides, in the order the
 # preferences page lists them: contact persons (buyers and approvers) and site admins.

@@ -25,6 +25,10 @@ TEXTS = {
         _("Your order {number} ({total}) was rejected by {actor}."),
         _("View the order"),
     ),
+    NotificationKind.ORDER_CHANGES_REQUESTED: (
+        _("{actor} asks you to change your order {number} ({total}) before deciding it."),
+        _("Change the order"),
+    ),
     NotificationKind.ORDER_EDITED: (
         _("{actor} changed order {number}; it was waiting for you. It has been routed again."),
         _("View the order"),

@@ -13,6 +13,7 @@ NUMBER_PREFIX = "PO-"
 
 class OrderStatus(models.TextChoices):
     PENDING_APPROVAL = "pending_approval", _("Waiting for approval")
+    CHANGES_REQUESTED = "changes_requested", _("Waiting for the buyer's changes")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
     CANCELLED = "cancelled", _("Cancelled")
@@ -24,20 +25,26 @@ class OrderStatus(models.TextChoices):
 BUYER, APPROVER, SITE_ADMIN = "buyer", "approver", "site_admin"
 # Where routing may send an order: waiting for approval, or approved at once.
 ROUTED = frozenset({OrderStatus.PENDING_APPROVAL, OrderStatus.APPROVED})
+# What the buyer may still change or cancel.
+CHANGEABLE = frozenset(
+    {OrderStatus.PENDING_APPROVAL, OrderStatus.CHANGES_REQUESTED, OrderStatus.APPROVED}
+)
 
 # Every move of an order. ``transition`` (core.transitions) is the only writer of a
 # status and checks it against this table; pages build their buttons from it.
 ORDER_MOVES: dict[str, Move] = {
     "place": Move(BUYER, {NEW}, ROUTED),
     # an edit voids the decisions taken so far and routes the order again
-    "edit": Move(BUYER, {OrderStatus.PENDING_APPROVAL, OrderStatus.APPROVED}, ROUTED),
-    "cancel": Move(
-        BUYER, {OrderStatus.PENDING_APPROVAL, OrderStatus.APPROVED}, {OrderStatus.CANCELLED}
-    ),
+    "edit": Move(BUYER, CHANGEABLE, ROUTED),
+    "cancel": Move(BUYER, CHANGEABLE, {OrderStatus.CANCELLED}),
     # a step of a chain approved: the order waits for the next one
     "approve_step": Move(APPROVER, {OrderStatus.PENDING_APPROVAL}, {OrderStatus.PENDING_APPROVAL}),
     "approve": Move(APPROVER, {OrderStatus.PENDING_APPROVAL}, {OrderStatus.APPROVED}),
     "reject": Move(APPROVER, {OrderStatus.PENDING_APPROVAL}, {OrderStatus.REJECTED}),
+    # sent back to the buyer with a comment: they change it (routed again) or cancel it
+    "request_changes": Move(
+        APPROVER, {OrderStatus.PENDING_APPROVAL}, {OrderStatus.CHANGES_REQUESTED}
+    ),
     # the company's tiers changed while it waited
     "reroute": Move(SITE_ADMIN, {OrderStatus.PENDING_APPROVAL}, ROUTED),
     "fulfil": Move(SITE_ADMIN, {OrderStatus.APPROVED}, {OrderStatus.FULFILLED}),
@@ -51,6 +58,7 @@ _REFUSED = {
     "approve_step": _("Order %(number)s is %(status)s and can no longer be decided."),
     "approve": _("Order %(number)s is %(status)s and can no longer be decided."),
     "reject": _("Order %(number)s is %(status)s and can no longer be decided."),
+    "request_changes": _("Order %(number)s is %(status)s and can no longer be decided."),
     "reroute": _("Order %(number)s is %(status)s and is not routed again."),
     "fulfil": _("Order %(number)s is not approved and cannot be fulfilled."),
 }
@@ -160,9 +168,16 @@ class OrderEventKind(models.TextChoices):
     STEP_APPROVED = "step_approved", _("Step approved")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
+    CHANGES_REQUESTED = "changes_requested", _("Sent back for changes")
     CANCELLED = "cancelled", _("Cancelled")
     FULFILLED = "fulfilled", _("Fulfilled")
     REROUTED = "rerouted", _("Re-routed")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("the portal")
+    EMAIL = "email", _("an email link")
+    API = "api", _("the API")
 
 
 class OrderEvent(models.Model):
@@ -180,6 +195,14 @@ class OrderEvent(models.Model):
     from_status = models.CharField(max_length=20, choices=OrderStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=OrderStatus.choices, blank=True)
     comment = models.TextField(blank=True)
+    # Where the person acted: on a page of the portal, from a link in an email, the API.
+    channel = models.CharField(
+        _("from"), max_length=10, choices=Channel.choices, default=Channel.WEB
+    )
+    # The order's version after the event, and its lines when it was placed or edited:
+    # what an approver compares with the version they saw before.
+    version = models.PositiveIntegerField(null=True, blank=True)
+    lines = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

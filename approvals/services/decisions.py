@@ -8,18 +8,19 @@ decision racing the buyer's edit, end in exactly one outcome.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals.models import ApprovalStep, StepApprover, StepStatus
+from approvals.models import NEEDS_COMMENT, ApprovalStep, Decision, StepApprover, StepStatus
 from companies.models import User
 from core.domain import DomainError, InvalidInput, InvalidState, NotAllowed, StaleVersion
 from core.transitions import check
 from notifications import events
 from orders import services as order_services
-from orders.models import Order
+from orders.models import Channel, Order
 
 from .steps import step_move, steps_move_all
 
@@ -37,7 +38,11 @@ def _check_still_open(step: ApprovalStep, order: Order, actor: User) -> None:
         return
     number = order.number
     if step.is_decided:
-        decision = _("approved") if step.status == StepStatus.APPROVED else _("rejected")
+        decision = {
+            StepStatus.APPROVED: _("approved"),
+            StepStatus.REJECTED: _("rejected"),
+            StepStatus.RETURNED: _("sent back for changes"),
+        }[step.status]
         if step.decided_by_id == actor.pk:
             raise InvalidState(
                 _("You already %(decision)s order %(number)s.")
@@ -65,17 +70,26 @@ def _check_still_open(step: ApprovalStep, order: Order, actor: User) -> None:
 
 @transaction.atomic
 def approval_step_decide(
-    *, step_id: int, actor: User, approve: bool, comment: str, seen_version: int
+    *,
+    step_id: int,
+    actor: User,
+    decision: str,
+    comment: str,
+    seen_version: int,
+    channel: str = Channel.WEB,
 ) -> Order:
-    """Approve or reject a step of an order.
+    """Approve, reject or send back for changes a step of an order.
 
     Rules: only an eligible approver of the open step decides (a site admin
     only a step routed to site admins; never the buyer); the person must have
-    seen the current version of the order; a rejection needs a comment. A
-    rejection ends the order as rejected; the last approval makes it approved;
-    an approval in a chain opens the next step. The decision is kept on the
-    step and as an order event.
+    seen the current version of the order; a rejection and a request for
+    changes need a comment (the buyer reads it). A rejection ends the order as
+    rejected; a request for changes hands it back to the buyer, who changes it
+    (it is routed again) or cancels it; the last approval makes it approved; an
+    approval in a chain opens the next step. The decision is kept on the step
+    and as an order event, with the channel it came by (``channel``).
     """
+    decision = Decision(decision)
     comment = (comment or "").strip()
     order_id = ApprovalStep.objects.filter(pk=step_id).values_list("order_id", flat=True).first()
     if order_id is None:
@@ -89,24 +103,33 @@ def approval_step_decide(
     if not step.may_be_decided_by(actor, order=order, listed=listed):
         raise _not_yours()
     _check_still_open(step, order, actor)
-    check(order, "approve" if approve else "reject", seen_version=seen_version)
-    if not approve and not comment:
-        message = _("Say why you reject the order: the buyer reads the comment.")
+    check(order, decision, seen_version=seen_version)
+    if decision in NEEDS_COMMENT and not comment:
+        message = (
+            _("Say why you reject the order: the buyer reads the comment.")
+            if decision == Decision.REJECT
+            else _("Say what should change: the buyer reads the comment.")
+        )
         raise InvalidInput(message, errors={"comment": [message]})
 
     step.decided_by = actor
     step.decided_at = timezone.now()
     step.comment = comment
-    step_move(
-        step, "approve" if approve else "reject", fields=["decided_by", "decided_at", "comment"]
+    step_move(step, decision, fields=["decided_by", "decided_at", "comment"])
+    record = partial(
+        order_services.order_move, order=order, actor=actor, comment=comment, channel=channel
     )
 
-    if not approve:
+    if decision != Decision.APPROVE:
+        # Nothing later in a chain is asked any more; the order leaves the queues.
         steps_move_all(
             list(ApprovalStep.objects.filter(order=order, status=StepStatus.WAITING)), "close"
         )
-        order_services.order_move(order=order, action="reject", actor=actor, comment=comment)
-        events.order_decided(order=order, actor=actor, approved=False, comment=comment)
+        record(action=decision)
+        if decision == Decision.REJECT:
+            events.order_decided(order=order, actor=actor, approved=False, comment=comment)
+        else:
+            events.order_changes_requested(order=order, actor=actor, comment=comment)
         return order
 
     following = (
@@ -115,12 +138,12 @@ def approval_step_decide(
         .first()
     )
     if following is None:
-        order_services.order_move(order=order, action="approve", actor=actor, comment=comment)
+        record(action="approve")
         events.order_decided(order=order, actor=actor, approved=True, comment=comment)
         return order
 
     step_move(following, "open")
-    order_services.order_move(order=order, action="approve_step", actor=actor, comment=comment)
+    record(action="approve_step")
     events.order_waiting_for_approval(order=order, step=following, actor=actor)
     return order
 
@@ -157,7 +180,7 @@ def approval_steps_bulk_approve(
             order = approval_step_decide(
                 step_id=step_id,
                 actor=actor,
-                approve=True,
+                decision=Decision.APPROVE,
                 comment=comment,
                 seen_version=seen_version,
             )

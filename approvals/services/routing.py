@@ -202,6 +202,7 @@ def create_steps(
                 ),
                 opened_at=now if opens else None,
                 remind_at=reminder_due(now) if opens else None,
+                order_version=order.version,
             )
         )
     ApprovalStep.objects.bulk_create(steps)

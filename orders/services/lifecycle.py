@@ -21,7 +21,7 @@ from core.submissions import submission_claim, submission_done
 from core.transitions import Transition, check, initial_status, transition
 
 from .. import routing
-from ..models import Order, OrderEvent, OrderEventKind, OrderLine, order_number
+from ..models import Channel, Order, OrderEvent, OrderEventKind, OrderLine, order_number
 from .lines import AskedLine, PricedLine, lines_price, lines_total
 
 QUOTED_ORDER_IS_FIXED = gettext_lazy(
@@ -37,6 +37,7 @@ EVENT_OF = {
     "approve_step": OrderEventKind.STEP_APPROVED,
     "approve": OrderEventKind.APPROVED,
     "reject": OrderEventKind.REJECTED,
+    "request_changes": OrderEventKind.CHANGES_REQUESTED,
     "reroute": OrderEventKind.REROUTED,
     "fulfil": OrderEventKind.FULFILLED,
 }
@@ -65,7 +66,29 @@ def _write_lines(order: Order, priced: Sequence[PricedLine]) -> None:
     )
 
 
-def _record(order: Order, done: Transition, *, actor: User | None, comment: str) -> OrderEvent:
+def _snapshot(priced: Sequence[PricedLine]) -> list[dict]:
+    """The lines as the event keeps them, to show later what an edit changed."""
+    return [
+        {
+            "sku": line.product.sku,
+            "name": line.product.name,
+            "quantity": line.quantity,
+            "unit_price": str(line.unit_price),
+            "line_total": str(line.line_total),
+        }
+        for line in priced
+    ]
+
+
+def _record(
+    order: Order,
+    done: Transition,
+    *,
+    actor: User | None,
+    comment: str,
+    channel: str = Channel.WEB,
+    lines: list[dict] | None = None,
+) -> OrderEvent:
     return OrderEvent.objects.create(
         order=order,
         kind=EVENT_OF[done.action],
@@ -73,6 +96,9 @@ def _record(order: Order, done: Transition, *, actor: User | None, comment: str)
         from_status=done.source,
         to_status=done.target,
         comment=comment,
+        channel=channel,
+        version=order.version,
+        lines=lines,
     )
 
 
@@ -95,6 +121,8 @@ def _place(*, buyer: User, company: Company, priced: Sequence[PricedLine], quote
         from_status="",
         to_status=order.status,
         comment=route.comment,
+        version=order.version,
+        lines=_snapshot(priced),
     )
     return order
 
@@ -167,7 +195,7 @@ def order_edit(
     done = transition(order, "edit", to=route.status, fields=["total"])
     router.void(order=order, actor=actor)
     router.open(order=order, route=route, actor=actor)
-    _record(order, done, actor=actor, comment=route.comment)
+    _record(order, done, actor=actor, comment=route.comment, lines=_snapshot(priced))
     return order
 
 
@@ -199,7 +227,13 @@ def order_fulfil(*, order_id: int, actor: User, seen_version: int | None = None)
 
 
 def order_move(
-    *, order: Order, action: str, actor: User | None, to: str | None = None, comment: str = ""
+    *,
+    order: Order,
+    action: str,
+    actor: User | None,
+    to: str | None = None,
+    comment: str = "",
+    channel: str = Channel.WEB,
 ) -> OrderEvent:
     """Move a locked order for an approval decision or a re-route, and record it.
 
@@ -209,4 +243,4 @@ def order_move(
     (a step of a chain), so a page showing the order before is stale after.
     """
     done = transition(order, action, to=to)
-    return _record(order, done, actor=actor, comment=comment)
+    return _record(order, done, actor=actor, comment=comment, channel=channel)

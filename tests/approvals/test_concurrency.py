@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection, transaction
 
-from approvals.models import StepApprover, StepStatus
+from approvals.models import Decision, StepApprover, StepStatus
 from approvals.services import approval_company_reroute, approval_step_decide
 from companies.models import Company, User
 from core.domain import DomainError, StaleVersion
@@ -18,13 +18,21 @@ from tests.factories import StaffFactory
 
 def approve(step, actor, version, comment=""):
     return lambda: approval_step_decide(
-        step_id=step.pk, actor=actor, approve=True, comment=comment, seen_version=version
+        step_id=step.pk,
+        actor=actor,
+        decision=Decision.APPROVE,
+        comment=comment,
+        seen_version=version,
     )
 
 
 def reject(step, actor, version, comment="No"):
     return lambda: approval_step_decide(
-        step_id=step.pk, actor=actor, approve=False, comment=comment, seen_version=version
+        step_id=step.pk,
+        actor=actor,
+        decision=Decision.REJECT,
+        comment=comment,
+        seen_version=version,
     )
 
 

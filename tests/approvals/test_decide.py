@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from approvals.models import STEP_MOVES, ApprovalStep, StepApprover, StepStatus
+from approvals.models import STEP_MOVES, ApprovalStep, Decision, StepApprover, StepStatus
 from approvals.services import approval_step_decide, approval_steps_bulk_approve
 from companies.models import ApprovalMode
 from core.domain import InvalidInput, InvalidState, NotAllowed, StaleVersion
@@ -34,11 +34,11 @@ def open_step(order) -> ApprovalStep:
     return order.approval_steps.get(status=StepStatus.OPEN)
 
 
-def decide(step, actor, *, approve=True, comment="", version=None):
+def decide(step, actor, *, decision=Decision.APPROVE, comment="", version=None):
     return approval_step_decide(
         step_id=step.pk,
         actor=actor,
-        approve=approve,
+        decision=decision,
         comment=comment,
         seen_version=step.order.version if version is None else version,
     )
@@ -100,7 +100,7 @@ def test_a_rejection_needs_a_comment_and_changes_nothing_without_one():
     before = snapshot(order)
 
     with pytest.raises(InvalidInput):
-        decide(open_step(order), example.approver1, approve=False, comment="   ")
+        decide(open_step(order), example.approver1, decision=Decision.REJECT, comment="   ")
 
     assert snapshot(order) == before
 
@@ -109,7 +109,9 @@ def test_a_rejection_ends_the_order_and_closes_the_rest_of_a_chain(hooks):
     example = source_example(ApprovalMode.ESCALATING)
     order = example.place("6000.00")
 
-    rejected = decide(open_step(order), example.approver1, approve=False, comment="Over budget")
+    rejected = decide(
+        open_step(order), example.approver1, decision=Decision.REJECT, comment="Over budget"
+    )
 
     assert rejected.status == OrderStatus.REJECTED
     assert list(order.approval_steps.order_by("sequence").values_list("status", flat=True)) == [
@@ -243,9 +245,14 @@ def test_only_an_eligible_approver_of_the_open_step_decides(who):
         actor.save()
     before = snapshot(order)
 
-    for approve in (True, False):
+    for decision in (Decision.APPROVE, Decision.REJECT):
         with pytest.raises(NotAllowed, match="not waiting for you"):
-            decide(open_step(order), actor, approve=approve, comment="no")
+            decide(
+                open_step(order),
+                actor,
+                decision=decision,
+                comment="no",
+            )
 
     assert snapshot(order) == before
 
@@ -255,7 +262,11 @@ def test_an_unknown_step_is_refused_like_someone_elses():
 
     with pytest.raises(NotAllowed, match="not waiting for you"):
         approval_step_decide(
-            step_id=987654, actor=example.approver1, approve=True, comment="", seen_version=1
+            step_id=987654,
+            actor=example.approver1,
+            decision=Decision.APPROVE,
+            comment="",
+            seen_version=1,
         )
 
 
@@ -328,7 +339,7 @@ def test_bulk_approval_decides_a_step_posted_twice_once():
 def test_the_step_moves_table_covers_every_status():
     moves = successors(STEP_MOVES, StepStatus.values)
     final = {s for s, targets in moves.items() if not targets}
-    assert final == {StepStatus.REJECTED, StepStatus.VOID, StepStatus.CLOSED}
+    assert final == {StepStatus.REJECTED, StepStatus.RETURNED, StepStatus.VOID, StepStatus.CLOSED}
     for targets in moves.values():
         assert targets <= set(StepStatus.values)
     # an edit voids every step not yet final; a cancel closes every undecided one

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from approvals.models import ApprovalStep, ApprovalTier, StepApprover, StepStatus
+from approvals.models import ApprovalStep, ApprovalTier, Decision, StepApprover, StepStatus
 from approvals.services import approval_company_reroute, approval_step_decide
 from companies.models import ApprovalMode
 from orders.models import OrderEventKind, OrderStatus
@@ -95,7 +95,11 @@ def test_decisions_that_still_fit_are_kept_in_a_chain():
     order = example.place("6000.00")
     first = order.approval_steps.get(sequence=1)
     order = approval_step_decide(
-        step_id=first.pk, actor=example.approver1, approve=True, comment="", seen_version=1
+        step_id=first.pk,
+        actor=example.approver1,
+        decision=Decision.APPROVE,
+        comment="",
+        seen_version=1,
     )
     deputy = ApprovalTierFactory(company=example.company, minimum=Decimal("5000.00")).approver
 
@@ -132,7 +136,7 @@ def test_finished_orders_keep_the_steps_they_were_decided_on():
     approval_step_decide(
         step_id=order.approval_steps.get().pk,
         actor=example.approver1,
-        approve=True,
+        decision=Decision.APPROVE,
         comment="",
         seen_version=1,
     )
@@ -303,7 +307,7 @@ def test_the_open_flag_of_step_approvers_always_mirrors_the_steps_status():
     order = approval_step_decide(
         step_id=order.approval_steps.get(sequence=1).pk,
         actor=example.approver1,
-        approve=True,
+        decision=Decision.APPROVE,
         comment="",
         seen_version=order.version,
     )

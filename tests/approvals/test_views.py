@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from approvals.models import ApprovalStep, StepApprover, StepStatus
+from approvals.models import ApprovalStep, Decision, StepApprover, StepStatus
 from approvals.selectors import approval_queue_for
 from approvals.services import approval_step_decide
 from orders.models import OrderStatus
@@ -210,7 +210,11 @@ def test_a_stale_decision_is_refused_with_a_plain_message(client):
     order = example.place("2500.00")
     step = open_step(order)
     approval_step_decide(
-        step_id=step.pk, actor=example.approver1, approve=True, comment="", seen_version=1
+        step_id=step.pk,
+        actor=example.approver1,
+        decision=Decision.APPROVE,
+        comment="",
+        seen_version=1,
     )
     client.force_login(example.approver1)
 
@@ -275,14 +279,14 @@ def test_decided_by_me_lists_my_decisions_with_comments(client):
     approval_step_decide(
         step_id=open_step(approved).pk,
         actor=example.approver1,
-        approve=True,
+        decision=Decision.APPROVE,
         comment="",
         seen_version=1,
     )
     approval_step_decide(
         step_id=open_step(rejected).pk,
         actor=example.approver1,
-        approve=False,
+        decision=Decision.REJECT,
         comment="Duplicate of last week",
         seen_version=1,
     )
@@ -308,7 +312,7 @@ def test_the_buyer_sees_who_may_decide_and_who_decided(client):
     approval_step_decide(
         step_id=open_step(order).pk,
         actor=example.approver1,
-        approve=False,
+        decision=Decision.REJECT,
         comment="Please split it into two orders",
         seen_version=1,
     )

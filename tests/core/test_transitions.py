@@ -28,7 +28,7 @@ def order_in(status: str) -> Order:
 
 def step_in(status: str) -> ApprovalStep:
     order = OrderFactory(status=OrderStatus.PENDING_APPROVAL)
-    decided = status in (StepStatus.APPROVED, StepStatus.REJECTED)
+    decided = status in (StepStatus.APPROVED, StepStatus.REJECTED, StepStatus.RETURNED)
     return ApprovalStep.objects.create(
         order=order,
         sequence=1,
@@ -77,7 +77,7 @@ def _with_what_the_move_needs(row, action: str) -> list[str]:
     if isinstance(row, ApprovalStep) and action == "open":
         row.opened_at = now
         return ["opened_at"]
-    if isinstance(row, ApprovalStep) and action in ("approve", "reject"):
+    if isinstance(row, ApprovalStep) and action in ("approve", "reject", "request_changes"):
         row.decided_by, row.decided_at, row.comment = row.order.placed_by, now, "Because."
         return ["decided_by", "decided_at", "comment"]
     if isinstance(row, Quote) and action == "place_order":

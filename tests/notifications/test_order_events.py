@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from approvals.models import ApprovalStep, StepStatus
+from approvals.models import ApprovalStep, Decision, StepStatus
 from approvals.services import approval_step_decide
 from approvals.services.reminders import approval_reminders_send
 from companies.models import ApprovalMode
@@ -33,12 +33,12 @@ def open_step(order):
     return ApprovalStep.objects.get(order=order, status=StepStatus.OPEN)
 
 
-def decide(order, approver, approve=True, comment=""):
+def decide(order, approver, decision=Decision.APPROVE, comment=""):
     order.refresh_from_db()
     return approval_step_decide(
         step_id=open_step(order).pk,
         actor=approver,
-        approve=approve,
+        decision=decision,
         comment=comment,
         seen_version=order.version,
     )
@@ -79,7 +79,7 @@ def test_a_rejection_tells_the_buyer_with_the_comment():
     example = source_example()
     order = example.place("2500.00")
 
-    decide(order, example.approver1, approve=False, comment="Over this month's budget")
+    decide(order, example.approver1, decision=Decision.REJECT, comment="Over this month's budget")
 
     assert told(NotificationKind.ORDER_REJECTED) == {example.buyer}
     row = Notification.objects.get(kind=NotificationKind.ORDER_REJECTED)
