@@ -9,9 +9,11 @@ otherwise. `make run` writes DEVELOPMENT=True, not DEBUG: someone clicking
 around the demo sees the portal's own error pages, never the debug page.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -45,6 +47,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "django_htmx",
+    "csp",
+    "axes",
     "core",
     "companies",
     "catalog",
@@ -68,6 +72,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the login page with a message.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "b2bportal.urls"
@@ -108,7 +115,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # Refuses a login while the account is locked out at this address; then the usual check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
+CSRF_FAILURE_VIEW = "dashboards.views.csrf_failure"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -215,6 +228,38 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
+# Everything is served from here (vendored Bootstrap, htmx, icons), so the policy is
+# strict: no inline script, handler or style, nothing from elsewhere, never framed.
+# Bootstrap draws its form controls with data: SVGs, hence img-src data:.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Login throttling: after AXES_FAILURE_LIMIT wrong passwords for one account from
+# one address, that account is locked out at that address for AXES_COOLOFF_MINUTES
+# (another failure meanwhile starts the wait again). A site admin lifts it early in
+# Django admin (Axes > Access attempts: delete the row). Keyed on the pair, so
+# nobody can lock a colleague out from elsewhere by typing wrong passwords.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "companies.views.locked_out"
+AXES_USERNAME_CALLABLE = "companies.views.login_name"
+# The login form's field (Django's AuthenticationForm), which holds the email address.
+AXES_USERNAME_FORM_FIELD = "username"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -223,6 +268,8 @@ LOGGING = {
     "loggers": {
         # One line per task run is noise; failures still show as warnings.
         "celery.app.trace": {"level": "WARNING"},
+        # django-axes announces itself at every start.
+        "axes.apps": {"level": "WARNING"},
         # Without a broker tasks run in-process, yet Celery still opens a producer,
         # and kombu warns that it guessed a broker on localhost: not an error here.
         **({} if CELERY_BROKER_URL else {"kombu.connection": {"level": "ERROR"}}),
