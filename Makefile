@@ -7,7 +7,7 @@ PORT ?= 8000
 # The seed's and the emails' links follow the address the portal is served on.
 export HOST PORT
 
-.PHONY: run test install install-test lint format migrate seed serve clean screenshots bench
+.PHONY: run test install install-test lint format migrate seed serve clean screenshots bench icons
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,10 @@ screenshots: install-test
 	rm -f var/screenshots.sqlite3
 	DATABASE_URL=sqlite:///var/screenshots.sqlite3 $(BIN)/python manage.py migrate --noinput -v 0
 	DATABASE_URL=sqlite:///var/screenshots.sqlite3 $(BIN)/python manage.py screenshots
+
+# Serve only the icons the templates use: after adding a `bi-…` icon to a template.
+icons: install-test
+	$(BIN)/python bin/subset-icons
 
 # Speed and cost at scale against a bare view (SCALE=small|medium|large), in a Postgres
 # database of its own; BENCH_ARGS="--reuse" keeps an already loaded one. Not part of `make test`.
