@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ReadOnlyInline
+from core.admin import ReadOnlyInline, money_field
 from core.domain import DomainError
 
 from .models import Order, OrderEvent, OrderLine
@@ -10,8 +10,10 @@ from .services import order_fulfil
 
 class OrderLineInline(ReadOnlyInline):
     model = OrderLine
-    fields = ("product", "quantity", "unit_price", "line_total")
+    fields = ("product", "quantity", "unit_price_shown", "line_total_shown")
     readonly_fields = fields
+    unit_price_shown = money_field("unit_price", _("unit price"))
+    line_total_shown = money_field("line_total", _("line total"))
 
 
 class OrderEventInline(ReadOnlyInline):
@@ -24,7 +26,7 @@ class OrderEventInline(ReadOnlyInline):
 class OrderAdmin(admin.ModelAdmin):
     """Read-mostly: status moves go through services, as in the portal."""
 
-    list_display = ("number", "company", "placed_by", "status", "total", "created_at")
+    list_display = ("number", "company", "placed_by", "status", "total_shown", "created_at")
     list_filter = ("status", "company")
     list_select_related = ("company", "placed_by")
     search_fields = ("number", "company__name", "placed_by__email")
@@ -35,7 +37,7 @@ class OrderAdmin(admin.ModelAdmin):
         "company",
         "placed_by",
         "status",
-        "total",
+        "total_shown",
         "quote_number",
         "version",
         "created_at",
@@ -43,6 +45,7 @@ class OrderAdmin(admin.ModelAdmin):
     )
     fields = readonly_fields
     inlines = [OrderLineInline, OrderEventInline]
+    total_shown = money_field("total", _("total"))
     actions = ["mark_fulfilled"]
 
     def has_add_permission(self, request):

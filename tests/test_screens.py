@@ -330,3 +330,25 @@ def test_every_icon_used_is_served_and_hidden_from_screen_readers():
         for tag in re.findall(r"<i class=\"bi [^>]*>", text):
             assert 'aria-hidden="true"' in tag, f"{template.name}: {tag}"
     assert (ICONS / "icons.woff2").stat().st_size < 10_000
+
+
+def test_admin_shows_totals_with_their_currency(admin_client):
+    world = source_example()
+    order = world.place("1234.50")
+
+    changelist = admin_client.get(reverse("admin:orders_order_changelist")).content.decode()
+    change = admin_client.get(reverse("admin:orders_order_change", args=[order.pk]))
+
+    assert "$1,234.50" in changelist
+    assert "$1,234.50" in change.content.decode()
+
+
+def test_an_order_below_every_minimum_says_no_approval_was_needed(client):
+    world = source_example()
+    order = world.place("150.00")
+    client.force_login(world.buyer)
+
+    body = client.get(reverse("orders:detail", args=[order.number])).content.decode()
+
+    assert "No approval needed" in body
+    assert "Approved without approval" not in body
