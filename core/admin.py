@@ -20,6 +20,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 def money_field(name: str, description: str):
     """An admin column or read-only field showing a money field as the portal does."""
+
     def show(*args) -> str:
         # A method of the admin class when assigned there: (admin, obj).
         return format_money(getattr(args[-1], name))
