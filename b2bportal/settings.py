@@ -268,8 +268,8 @@ LOGGING = {
     "loggers": {
         # One line per task run is noise; failures still show as warnings.
         "celery.app.trace": {"level": "WARNING"},
-        # django-axes announces itself at every start.
-        "axes.apps": {"level": "WARNING"},
+        # django-axes announces itself and every login; failures and lockouts stay warnings.
+        "axes": {"level": "WARNING"},
         # Without a broker tasks run in-process, yet Celery still opens a producer,
         # and kombu warns that it guessed a broker on localhost: not an error here.
         **({} if CELERY_BROKER_URL else {"kombu.connection": {"level": "ERROR"}}),
