@@ -4,14 +4,22 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The seed's and the emails' links follow the address the portal is served on.
+export HOST PORT
 
-.PHONY: run test install lint format migrate seed serve clean screenshots bench
+.PHONY: run test install install-test lint format migrate seed serve clean screenshots bench icons
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# `make run` installs what the portal needs; the test tools (pytest, Playwright,
+# ruff, axe) come with `make test` and the other helpers that use them.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install -q -e ".[test]"
 	touch $@
 
@@ -20,6 +28,8 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed .env
 	@mkdir -p var
+
+install-test: install $(VENV)/.installed-test
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
@@ -31,25 +41,29 @@ run: seed
 	$(BIN)/python manage.py collectstatic --noinput -v 0
 	@bin/serve "$(BIN)" "$(HOST)" "$(PORT)"
 
-lint: install
+lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: install
+format: install-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: install
+test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Screenshots of the dashboards for the README, from a fresh demo database
 # (the command is in benchmark/).
-screenshots: install
+screenshots: install-test
 	rm -f var/screenshots.sqlite3
 	DATABASE_URL=sqlite:///var/screenshots.sqlite3 $(BIN)/python manage.py migrate --noinput -v 0
 	DATABASE_URL=sqlite:///var/screenshots.sqlite3 $(BIN)/python manage.py screenshots
+
+# Serve only the icons the templates use: after adding a `bi-…` icon to a template.
+icons: install-test
+	$(BIN)/python bin/subset-icons
 
 # Speed and cost at scale against a bare view (SCALE=small|medium|large), in a Postgres
 # database of its own; BENCH_ARGS="--reuse" keeps an already loaded one. Not part of `make test`.

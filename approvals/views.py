@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from companies.roles import DECIDE_FOR_SITE_ADMINS
-from core.domain import DomainError, InvalidInput, NotAllowed
+from core.domain import DomainError, InvalidInput, NotAllowed, StaleVersion
 from core.forms import show_domain_error
 from core.http import answer_refusal
 from core.pagination import paginate
@@ -19,6 +19,7 @@ from .forms import BulkApproveForm, DecisionForm
 from .models import Decision
 from .selectors import (
     approval_decided_by,
+    approval_nav_for,
     approval_order_for_user,
     approval_progress_for,
     approval_queue_for,
@@ -42,10 +43,17 @@ def queue(request):
         request.GET, queryset=approval_queue_for(user=request.user), request=request
     )
     page = paginate(queue_filter.qs, request.GET.get("page"))
+    # Someone no tier names, with nothing left in a queue: say so, not an empty queue.
+    not_approver = not page.object_list and not approval_nav_for(user=request.user).is_approver
     return render(
         request,
         "approvals/step_queue.html",
-        {"filter": queue_filter, "page": page, "bulk_form": BulkApproveForm()},
+        {
+            "filter": queue_filter,
+            "page": page,
+            "bulk_form": BulkApproveForm(),
+            "not_approver": not_approver,
+        },
     )
 
 
@@ -116,8 +124,13 @@ def decide(request, number: str):
             return _queue_row(request, order, _("Open the order to decide it."), ok=False)
         show_domain_error(exc, form)
         return _order_page(request, order, form=form, status=400)
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
     except DomainError as exc:
-        if request.htmx and not isinstance(exc, NotAllowed):
+        if isinstance(exc, StaleVersion):
+            # Say where the order went meanwhile, not only that it moved.
+            exc = StaleVersion(f"{exc} {_where_now(request, order.number)}")
+        if request.htmx:
             return _queue_row(request, order, str(exc), ok=False)
         return answer_refusal(request, exc, back=reverse("approvals:order", args=[order.number]))
     if request.htmx:
@@ -129,10 +142,30 @@ def decide(request, number: str):
 
 
 def _queue_row(request, order, message: str, *, ok: bool = True):
-    """The queue row after an inline decision (htmx swaps it in place of the row)."""
+    """The queue row after an inline decision (htmx swaps it in place of the row), with
+    the navigation's count of waiting orders, swapped out of band."""
     return render(
-        request, "approvals/_queue_row_done.html", {"order": order, "message": message, "ok": ok}
+        request,
+        "approvals/_queue_row_done.html",
+        {"order": order, "message": message, "ok": ok, "nav": approval_nav_for(user=request.user)},
     )
+
+
+def _where_now(request, number: str) -> str:
+    """Where an order went while the person looked at it: its status, or who decides now."""
+    order = approval_order_for_user(user=request.user, number=number)
+    if order.status != OrderStatus.PENDING_APPROVAL:
+        return _("It is now %(status)s.") % {"status": order.get_status_display().lower()}
+    progress = approval_progress_for(order=order, user=request.user)
+    if progress.can_decide:
+        return _("It waits for your decision again: look at what changed first.")
+    step = progress.open_step
+    if step is None:
+        return _("It is waiting for approval.")
+    if step.needs_site_admin:
+        return _("It now waits for a site admin.")
+    names = [person.full_name for person in step.approvers.all()]
+    return _("It now waits for %(names)s.") % {"names": _(" or ").join(names)}
 
 
 def decision_message(order, decision: str) -> str:

@@ -1,14 +1,19 @@
 """Settings, all from the environment (see .env.example).
 
 With nothing set, the portal runs for a developer: SQLite under var/, tasks
-in-process, mail to files under var/mail. Production sets DEBUG=False,
-SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL; the secure defaults below then
-switch on by themselves.
+in-process, mail to files under var/mail. Production sets SECRET_KEY,
+ALLOWED_HOSTS and DATABASE_URL; the secure defaults below are on unless
+DEVELOPMENT (a developer's machine: plain HTTP on localhost, a development
+key) or DEBUG (the same, plus Django's debug pages with tracebacks) says
+otherwise. `make run` writes DEVELOPMENT=True, not DEBUG: someone clicking
+around the demo sees the portal's own error pages, never the debug page.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -17,13 +22,16 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
+DEVELOPMENT = env.bool("DEVELOPMENT", default=False)
+# A developer's machine, with or without the debug pages.
+LOCAL = DEBUG or DEVELOPMENT
 
-if DEBUG:
+if LOCAL:
     SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")
 else:
     SECRET_KEY = env.str("SECRET_KEY")
 
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if LOCAL else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -39,6 +47,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "django_htmx",
+    "csp",
+    "axes",
     "core",
     "companies",
     "catalog",
@@ -62,6 +72,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the login page with a message.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "b2bportal.urls"
@@ -90,6 +103,10 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A covering index (INCLUDE) only speeds Postgres up; SQLite builds it without
+    # the extra columns, which is fine for a first run and not worth a warning.
+    SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 AUTH_USER_MODEL = "companies.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -98,7 +115,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # Refuses a login while the account is locked out at this address; then the usual check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
+CSRF_FAILURE_VIEW = "dashboards.views.csrf_failure"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -114,10 +137,14 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
+        if LOCAL
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# A developer sees edits to static files without collecting them again.
+WHITENOISE_USE_FINDERS = LOCAL
+WHITENOISE_AUTOREFRESH = LOCAL
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -125,8 +152,14 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- Portal -----------------------------------------------------------------
 PORTAL_NAME = env.str("PORTAL_NAME", default="B2B Portal")
 CURRENCY_CODE = env.str("CURRENCY_CODE", default="USD")
-# Absolute address of the portal, for links in emails.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Absolute address of the portal, for links in emails. By default the address
+# `make run` serves on: HOST and PORT are the ones it was given.
+_HOST = env.str("HOST", default="127.0.0.1")
+SITE_URL = env.str(
+    "SITE_URL",
+    default=f"http://{'127.0.0.1' if _HOST in ('', '0.0.0.0', '::') else _HOST}"  # noqa: S104
+    f":{env.int('PORT', default=8000)}",
+).rstrip("/")
 PAGE_SIZE = env.int("PAGE_SIZE", default=25)
 
 # --- Benchmark --------------------------------------------------------------
@@ -186,24 +219,63 @@ APPROVAL_REMINDER_HOURS = env.int("APPROVAL_REMINDER_HOURS", default=24)
 APPROVAL_ESCALATE_HOURS = env.int("APPROVAL_ESCALATE_HOURS", default=72)
 
 # --- Security ---------------------------------------------------------------
-# On whenever DEBUG is off; the portal sits behind a TLS-terminating proxy.
+# On unless DEVELOPMENT or DEBUG; the portal sits behind a TLS-terminating proxy.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
-CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not LOCAL)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not LOCAL)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not LOCAL)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if LOCAL else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not LOCAL
+SECURE_HSTS_PRELOAD = not LOCAL
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Everything is served from here (vendored Bootstrap, htmx, icons), so the policy is
+# strict: no inline script, handler or style, nothing from elsewhere, never framed.
+# Bootstrap draws its form controls with data: SVGs, hence img-src data:.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Login throttling: after AXES_FAILURE_LIMIT wrong passwords for one account from
+# one address, that account is locked out at that address for AXES_COOLOFF_MINUTES
+# (another failure meanwhile starts the wait again). A site admin lifts it early in
+# Django admin (Axes > Access attempts: delete the row). Keyed on the pair, so
+# nobody can lock a colleague out from elsewhere by typing wrong passwords.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "companies.views.locked_out"
+AXES_USERNAME_CALLABLE = "companies.views.login_name"
+# The login form's field (Django's AuthenticationForm), which holds the email address.
+AXES_USERNAME_FORM_FIELD = "username"
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # One line per task run is noise; failures still show as warnings.
-    "loggers": {"celery.app.trace": {"level": "WARNING"}},
+    "loggers": {
+        # One line per task run is noise; failures still show as warnings.
+        "celery.app.trace": {"level": "WARNING"},
+        # django-axes announces itself and every login; failures and lockouts stay warnings.
+        "axes": {"level": "WARNING"},
+        # Without a broker tasks run in-process, yet Celery still opens a producer,
+        # and kombu warns that it guessed a broker on localhost: not an error here.
+        **({} if CELERY_BROKER_URL else {"kombu.connection": {"level": "ERROR"}}),
+    },
 }

@@ -28,5 +28,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler500 = "dashboards.views.server_error"
+
 if settings.BENCHMARK:
     urlpatterns += [path("_baseline/", include("benchmark.urls"))]

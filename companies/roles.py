@@ -38,6 +38,9 @@ SITE_ADMIN_PERMISSIONS = [
     "quotations.view_quote",
     "notifications.view_notification",
     "notifications.change_notification",
+    # Unlocking a login locked after too many failures (django-axes).
+    "axes.view_accessattempt",
+    "axes.delete_accessattempt",
 ]
 
 

@@ -2,7 +2,9 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.http import require_safe
 
 from approvals.selectors import (
@@ -23,6 +25,7 @@ from orders.selectors import (
 from quotations.models import DESK_PERMISSION
 from quotations.selectors import (
     quote_desk_counts,
+    quote_ready_to_order,
     quote_volume_by_company,
     quote_waiting_for_buyer,
     quote_waiting_for_seller,
@@ -36,6 +39,7 @@ def _contact_sections(request) -> dict:
     context = {
         "recent_orders": order_recent_for_buyer(user=user, limit=SECTION_ROWS),
         "waiting_quotes": list(quote_waiting_for_buyer(user=user)[:SECTION_ROWS]),
+        "ready_quotes": list(quote_ready_to_order(user=user)[:SECTION_ROWS]),
         "spend_this_month": order_spend_this_month(company_id=user.company_id),
     }
     nav = approval_nav_for(user=user)
@@ -93,3 +97,14 @@ def home(request):
     if user.company_id is None:
         return render(request, "dashboards/contact.html", {"no_company": True})
     return render(request, "dashboards/contact.html", _contact_sections(request))
+
+
+def server_error(request):
+    """The 500 page, branded, rendered without the request: the error may be the database."""
+    body = loader.get_template("500.html").render({"PORTAL_NAME": settings.PORTAL_NAME})
+    return HttpResponseServerError(body)
+
+
+def csrf_failure(request, reason: str = ""):
+    """A form sent with an expired or missing token: say so, with the navigation."""
+    return render(request, "403_csrf.html", status=403)

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from companies.roles import FULFIL_ORDERS
-from core.admin import ReadOnlyInline
+from core.admin import ReadOnlyInline, money_field
 from core.domain import DomainError
 
 from .models import Order, OrderEvent, OrderLine
@@ -11,8 +11,10 @@ from .services import order_fulfil
 
 class OrderLineInline(ReadOnlyInline):
     model = OrderLine
-    fields = ("product", "quantity", "unit_price", "line_total")
+    fields = ("product", "quantity", "unit_price_shown", "line_total_shown")
     readonly_fields = fields
+    unit_price_shown = money_field("unit_price", _("unit price"))
+    line_total_shown = money_field("line_total", _("line total"))
 
 
 class OrderEventInline(ReadOnlyInline):
@@ -25,7 +27,7 @@ class OrderEventInline(ReadOnlyInline):
 class OrderAdmin(admin.ModelAdmin):
     """Read-mostly: status moves go through services, as in the portal."""
 
-    list_display = ("number", "company", "placed_by", "status", "total", "created_at")
+    list_display = ("number", "company", "placed_by", "status", "total_shown", "created_at")
     list_filter = ("status", "company")
     list_select_related = ("company", "placed_by")
     search_fields = ("number", "company__name", "placed_by__email")
@@ -36,7 +38,7 @@ class OrderAdmin(admin.ModelAdmin):
         "company",
         "placed_by",
         "status",
-        "total",
+        "total_shown",
         "quote_number",
         "version",
         "created_at",
@@ -44,6 +46,7 @@ class OrderAdmin(admin.ModelAdmin):
     )
     fields = readonly_fields
     inlines = [OrderLineInline, OrderEventInline]
+    total_shown = money_field("total", _("total"))
     actions = ["mark_fulfilled"]
 
     def has_add_permission(self, request):

@@ -1,14 +1,17 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from core.admin import ReadOnlyInline
+from core.admin import ReadOnlyInline, money_field
 
 from .models import Quote, QuoteEvent, QuoteLine, QuoteMessage, QuoteRevision
 
 
 class QuoteLineInline(ReadOnlyInline):
     model = QuoteLine
-    fields = ("product", "quantity", "target_unit_price", "offered_unit_price")
+    fields = ("product", "quantity", "target_shown", "offered_shown")
     readonly_fields = fields
+    target_shown = money_field("target_unit_price", _("target unit price"))
+    offered_shown = money_field("offered_unit_price", _("offered unit price"))
 
 
 class QuoteRevisionInline(ReadOnlyInline):

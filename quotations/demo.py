@@ -36,13 +36,13 @@ class DemoQuote:
 
 QUOTES = [
     DemoQuote(
-        "buyer1@acme.example",
+        "buyer2@acme.example",
         [("CHR-1001", 12, "310.00"), ("DSK-2001", 12, "560.00"), ("MON-3002", 12, None)],
         "We are furnishing a new office for 12 people. Could you do a better price on "
         "chairs, desks and monitors as a bundle? Delivery in about six weeks.",
     ),
     DemoQuote(
-        "buyer2@acme.example",
+        "buyer1@acme.example",
         [("SAF-6001", 200, "8.50"), ("SAF-6002", 20, None)],
         "Quarterly restock for the warehouse: can you quote 200 boxes of gloves and 20 packs "
         "of vests?",

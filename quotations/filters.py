@@ -14,7 +14,11 @@ def _statuses_waiting_for(side: str) -> list[str]:
 class QuoteFilter(django_filters.FilterSet):
     """My quotes: by status, or only those waiting for us."""
 
-    status = django_filters.ChoiceFilter(choices=QuoteStatus.choices, empty_label=_("Any status"))
+    status = django_filters.ChoiceFilter(
+        choices=QuoteStatus.choices,
+        empty_label=_("Any status"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     waiting = django_filters.BooleanFilter(
         label=_("Waiting for us"),
         method="filter_waiting",
@@ -34,7 +38,11 @@ class QuoteFilter(django_filters.FilterSet):
 class QuoteDeskFilter(django_filters.FilterSet):
     """The desk: by status, company or number."""
 
-    status = django_filters.ChoiceFilter(choices=QuoteStatus.choices, empty_label=_("Any status"))
+    status = django_filters.ChoiceFilter(
+        choices=QuoteStatus.choices,
+        empty_label=_("Any status"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     # By name as typed: a list of every company would grow with the customer base
     # (10,000 options cost a second per page). A link may still pass an id.
     company_name = django_filters.CharFilter(
@@ -46,7 +54,13 @@ class QuoteDeskFilter(django_filters.FilterSet):
     company = django_filters.ModelChoiceFilter(
         queryset=Company.objects.all(), widget=forms.HiddenInput
     )
-    number = django_filters.CharFilter(label=_("Number"), lookup_expr="icontains")
+    number = django_filters.CharFilter(
+        label=_("Number"),
+        lookup_expr="icontains",
+        widget=forms.TextInput(
+            attrs={"class": "form-control", "type": "search", "placeholder": "Q-…"}
+        ),
+    )
 
     class Meta:
         model = Quote

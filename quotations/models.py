@@ -57,12 +57,14 @@ QUOTE_MOVES: dict[str, Move] = {
 # The thread stays open while the deal is alive.
 MESSAGE_STATUSES = frozenset({QuoteStatus.REQUESTED, QuoteStatus.OFFERED, QuoteStatus.ACCEPTED})
 
-# Whose turn it is; a status missing here waits for nobody.
+# Whose answer a quote waits for; a status missing here waits for nobody's. An
+# accepted quote is answered: it waits only for the buyer to place the order, and
+# is counted apart as ready to order.
 WAITING_FOR: dict[str, str] = {
     QuoteStatus.REQUESTED: Side.SELLER,
     QuoteStatus.OFFERED: Side.BUYER,
-    QuoteStatus.ACCEPTED: Side.BUYER,
 }
+READY_TO_ORDER = QuoteStatus.ACCEPTED
 
 
 def desk_rank():

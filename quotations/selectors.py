@@ -14,6 +14,7 @@ from core.converters import is_document_number
 from .models import (
     DESK_PERMISSION,
     EVENTS_TOLD_BY_REVISIONS,
+    READY_TO_ORDER,
     WAITING_FOR,
     Quote,
     QuoteEvent,
@@ -77,17 +78,18 @@ def quote_desk_list(*, user: User) -> QuerySet[Quote]:
 
 
 def quote_desk_counts(*, user: User) -> dict[str, int]:
-    """How many quotes wait for each side, in one query over the status index."""
+    """How many quotes wait for each side's answer, and how many are accepted but not
+    yet ordered (``"ready"``), in one query over the status index."""
     rows = (
         quote_visible_to(user=user)
-        .filter(status__in=list(WAITING_FOR))
+        .filter(status__in=[*WAITING_FOR, READY_TO_ORDER])
         .order_by()
         .values("status")
         .annotate(n=Count("id"))
     )
-    counts = {Side.SELLER.value: 0, Side.BUYER.value: 0}
+    counts = {Side.SELLER.value: 0, Side.BUYER.value: 0, "ready": 0}
     for row in rows:
-        counts[WAITING_FOR[row["status"]]] += row["n"]
+        counts[WAITING_FOR.get(row["status"], "ready")] += row["n"]
     return counts
 
 
@@ -155,6 +157,18 @@ def quote_waiting_for_buyer(*, user: User) -> QuerySet[Quote]:
     return (
         quote_visible_to(user=user)
         .filter(status__in=statuses)
+        .select_related("requested_by")
+        .order_by("last_activity_at", "id")
+    )
+
+
+def quote_ready_to_order(*, user: User) -> QuerySet[Quote]:
+    """My company's accepted quotes not yet turned into an order, the oldest first."""
+    if user.is_staff or user.company_id is None:
+        return Quote.objects.none()
+    return (
+        quote_visible_to(user=user)
+        .filter(status=READY_TO_ORDER)
         .select_related("requested_by")
         .order_by("last_activity_at", "id")
     )

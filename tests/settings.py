@@ -8,3 +8,13 @@ checked once (``tests/test_project.py``).
 from b2bportal.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Tests log people in with ``force_login`` and ``Client.login``, which django-axes
+# cannot see the address of; the lockout tests switch it on for themselves.
+AXES_ENABLED = False
+
+# Pages render with plain static URLs whatever the .env says (no collected manifest here).
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -74,3 +74,40 @@ def test_a_rejection_with_its_comment_reaches_the_buyer(page, live_server, login
     expect(page.get_by_text("Ten chairs is too many for your team.").first).to_be_visible()
     order.refresh_from_db()
     assert order.status == OrderStatus.REJECTED
+
+
+def test_an_approver_approves_from_the_queue_on_a_phone(page, live_server, login, demo):
+    # given approver 2's queue on a 360 px phone
+    page.set_viewport_size({"width": 360, "height": 740})
+    approver = demo["approver2@acme.example"]
+    waiting = list(
+        Order.objects.filter(
+            status=OrderStatus.PENDING_APPROVAL,
+            approval_steps__status="open",
+            approval_steps__approvers=approver,
+        ).order_by("created_at")
+    )
+    login(approver, DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/approvals/")
+    order = waiting[0]
+    row = page.locator(".queue-row", has=page.get_by_role("link", name=order.number))
+    expect(row.locator(".money")).to_be_in_viewport()
+    approve = page.get_by_role("button", name=f"Approve {order.number}")
+    expect(approve).to_be_in_viewport(ratio=1)
+
+    # when they tap Approve on its card
+    approve.click()
+
+    # then the card says so, the navigation's count goes down, and no page scrolls sideways
+    expect(page.locator(".queue-row-done")).to_contain_text(f"Order {order.number} approved.")
+    expect(page.locator("#nav-approvals-count .badge")).to_have_text(str(len(waiting) - 1))
+    # a screen reader hears the link's name, then the count in words
+    page.get_by_role("button", name="Menu").click()
+    expect(page.locator("#nav-approvals")).to_have_accessible_name("To approve")
+    left = len(waiting) - 1
+    expect(page.locator("#nav-approvals")).to_have_accessible_description(
+        f"{left} order waiting" if left == 1 else f"{left} orders waiting"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    order.refresh_from_db()
+    assert order.status == OrderStatus.APPROVED

@@ -13,6 +13,7 @@ from orders.models import Order, OrderEventKind
 from quotations.models import (
     MESSAGE_STATUSES,
     QUOTE_MOVES,
+    READY_TO_ORDER,
     WAITING_FOR,
     Quote,
     QuoteEventKind,
@@ -767,8 +768,10 @@ def test_the_moves_table_covers_every_status_and_ends_in_final_states():
     for move in QUOTE_MOVES.values():
         assert move.who in Side.values
         assert move.sources and not move.sources & final
-    # whose turn it is: only while the deal is alive, and the thread is open exactly then
-    assert set(WAITING_FOR) == set(MESSAGE_STATUSES)
+    # whose answer it waits for, or ready to order: only while the deal is alive, and the
+    # thread is open exactly then; an accepted quote waits for nobody's answer
+    assert set(WAITING_FOR) | {READY_TO_ORDER} == set(MESSAGE_STATUSES)
+    assert READY_TO_ORDER not in WAITING_FOR
     assert WAITING_FOR[QuoteStatus.REQUESTED] == Side.SELLER
     assert WAITING_FOR[QuoteStatus.OFFERED] == Side.BUYER
 

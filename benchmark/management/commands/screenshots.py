@@ -1,4 +1,4 @@
-"""Drive Chromium through the three dashboards and save PNGs for the README.
+"""Drive Chromium through the main pages, on a desktop and a phone, and save PNGs for the README.
 
 Run it on a fresh demo database (``make screenshots`` does): it serves the
 portal on a free loopback port in a thread, logs in as each demo person and
@@ -21,16 +21,22 @@ from companies.demo import DEMO_PASSWORD
 from orders.models import Order, OrderStatus
 from quotations.models import Quote
 
-# (file name, demo login, path or callable returning one, what it shows)
+PHONE = 360
+
+# (file name, demo login, path or callable returning one, what it shows, width or None)
 SHOTS = [
-    ("01-buyer-dashboard", "buyer1@acme.example", "/", "Buyer dashboard"),
-    ("02-new-order", "buyer1@acme.example", "/orders/new/?sku=CHR-1001", "Quick order by SKU"),
-    ("03-approver-dashboard", "approver2@acme.example", "/", "Approver dashboard"),
-    ("04-approval-queue", "approver2@acme.example", "/approvals/", "Approval queue"),
-    ("05-order-decision", "approver2@acme.example", "waiting_order", "Deciding an order"),
-    ("06-quote-thread", "buyer1@acme.example", "offered_quote", "A quote negotiation"),
-    ("07-staff-dashboard", "admin@portal.example", "/", "Site admin dashboard"),
-    ("08-quote-desk", "admin@portal.example", "/quotes/desk/", "Quote desk"),
+    ("01-buyer-dashboard", "buyer1@acme.example", "/", "Buyer dashboard", None),
+    ("02-new-order", "buyer1@acme.example", "/orders/new/?sku=CHR-1001", "Quick order", None),
+    ("03-approver-dashboard", "approver2@acme.example", "/", "Approver dashboard", None),
+    ("04-approval-queue", "approver2@acme.example", "/approvals/", "Approval queue", None),
+    ("05-order-decision", "approver2@acme.example", "waiting_order", "Deciding an order", None),
+    ("06-quote-thread", "buyer1@acme.example", "offered_quote", "A quote negotiation", None),
+    ("07-staff-dashboard", "admin@portal.example", "/", "Site admin dashboard", None),
+    ("08-quote-desk", "admin@portal.example", "/quotes/desk/", "Quote desk", None),
+    ("09-phone-approval-queue", "approver2@acme.example", "/approvals/", "Queue, phone", PHONE),
+    ("10-phone-order-decision", "approver2@acme.example", "waiting_order", "Decide, phone", PHONE),
+    ("11-phone-buyer-dashboard", "buyer1@acme.example", "/", "Buyer dashboard, phone", PHONE),
+    ("12-phone-quote", "buyer1@acme.example", "offered_quote", "A quote, phone", PHONE),
 ]
 
 
@@ -60,7 +66,7 @@ def _offered_quote_path() -> str:
 
 
 class Command(BaseCommand):
-    help = "Seed the demo and save screenshots of the dashboards to docs/screenshots/."
+    help = "Seed the demo and save screenshots of the main pages to docs/screenshots/."
 
     def add_arguments(self, parser):
         parser.add_argument("--out", default=str(settings.BASE_DIR / "docs" / "screenshots"))
@@ -84,12 +90,13 @@ class Command(BaseCommand):
                 browser = p.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
                 current = None
                 context = page = None
-                for name, email, where, title in SHOTS:
-                    if email != current:
+                for name, email, where, title, width in SHOTS:
+                    width = width or options["width"]
+                    if (email, width) != current:
                         if context:
                             context.close()
                         context = browser.new_context(
-                            viewport={"width": options["width"], "height": 860},
+                            viewport={"width": width, "height": 860 if width > PHONE else 740},
                             device_scale_factor=1,
                         )
                         page = context.new_page()
@@ -98,7 +105,7 @@ class Command(BaseCommand):
                         page.get_by_label("Password").fill(DEMO_PASSWORD)
                         page.get_by_role("button", name="Log in").click()
                         page.wait_for_load_state()
-                        current = email
+                        current = (email, width)
                     path = paths[where]() if where in paths else where
                     page.goto(base + path)
                     page.wait_for_load_state("networkidle")
