@@ -101,7 +101,10 @@ class CompanyAdmin(companies_admin.CompanyAdmin):
     readonly_fields = ("approval_preview",)
     fieldsets = (
         *companies_admin.CompanyAdmin.fieldsets,
-        (gettext_lazy("Order approval"), {"fields": ("approval_mode", "approval_preview")}),
+        (
+            gettext_lazy("Order approval"),
+            {"fields": ("approval_mode", "approval_preview", "approval_links_need_login")},
+        ),
     )
     inlines = [*companies_admin.CompanyAdmin.inlines, ApprovalTierInline]
 

@@ -66,3 +66,15 @@ class BulkApproveForm(forms.Form):
         max_length=2000,
         widget=forms.TextInput(attrs={"placeholder": _("Added to every approval")}),
     )
+
+
+class EmailDecisionForm(forms.Form):
+    """The comment with a decision taken from an email link (the link names the rest)."""
+
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        help_text=_("Required to reject or to ask for changes: the buyer reads it."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -5,7 +5,18 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Exists, Min, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -13,7 +24,7 @@ from django.utils import timezone
 from companies.models import ApprovalMode, Company, User
 from companies.roles import DECIDE_FOR_SITE_ADMINS
 from orders.models import Order
-from orders.selectors import order_get, order_get_for_user
+from orders.selectors import OrderChanges, order_changes_since, order_get, order_get_for_user
 
 from .models import ApprovalStep, ApprovalTier, StepApprover, StepStatus
 from .services.routing import company_tiers, route_plan
@@ -227,3 +238,20 @@ def approval_overdue_steps(*, now: datetime | None = None) -> QuerySet[ApprovalS
         .select_related("order", "order__placed_by", "order__company")
         .order_by("opened_at", "id")
     )
+
+
+def approval_last_asked_version(*, order: Order, user: User) -> int | None:
+    """The version of the order this person was last asked about, or decided, before the
+    current round (None: this is the first time it comes to them)."""
+    return (
+        ApprovalStep.objects.filter(order=order)
+        .exclude(status__in=[StepStatus.OPEN, StepStatus.WAITING])
+        .filter(Q(approver_links__approver=user) | Q(decided_by=user))
+        .aggregate(version=Max("order_version"))["version"]
+    )
+
+
+def approval_changes_for(*, order: Order, user: User) -> OrderChanges | None:
+    """What changed in the order since this person last saw it for a decision."""
+    version = approval_last_asked_version(order=order, user=user)
+    return None if version is None else order_changes_since(order=order, version=version)

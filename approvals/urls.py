@@ -11,4 +11,6 @@ urlpatterns = [
     path("bulk-approve/", views.bulk_approve, name="bulk_approve"),
     path("orders/<number:number>/", views.order, name="order"),
     path("orders/<number:number>/decide/", views.decide, name="decide"),
+    # a decision link from an email: signed, for one step, one approver, one version
+    path("email/<str:token>/", views.email_decision, name="email_decision"),
 ]

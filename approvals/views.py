@@ -1,23 +1,27 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from companies.roles import DECIDE_FOR_SITE_ADMINS
 from core.domain import DomainError, InvalidInput, NotAllowed, StaleVersion
 from core.forms import show_domain_error
 from core.http import answer_refusal
 from core.pagination import paginate
-from orders.models import OrderStatus
+from orders.models import Channel, Order, OrderStatus
+from orders.selectors import order_get
 
 from .filters import ApprovalQueueFilter, DecidedFilter
-from .forms import BulkApproveForm, DecisionForm
-from .models import Decision
+from .forms import BulkApproveForm, DecisionForm, EmailDecisionForm
+from .links import LinkRefused, decision_link_needs_login, decision_link_read
+from .models import NEEDS_COMMENT, Decision
 from .selectors import (
+    approval_changes_for,
     approval_decided_by,
     approval_nav_for,
     approval_order_for_user,
@@ -89,8 +93,81 @@ def _order_page(request, order, form=None, status=200):
             "order": order,
             "approval": progress,
             "decision_form": form if progress.can_decide else None,
+            "changes": approval_changes_for(order=order, user=request.user)
+            if progress.can_decide
+            else None,
             "can_change": False,
         },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def email_decision(request, token: str):
+    """A decision link from an email: a confirmation page, then one POST that decides.
+
+    No login is needed unless the settings or the company ask for it, and then the
+    link decides this one step for its one approver and grants nothing else.
+    """
+    try:
+        link = decision_link_read(token)
+    except LinkRefused as exc:
+        return _link_refused(request, str(exc), exc.http_status, exc.order)
+    if request.user.is_authenticated and request.user.pk != link.approver.pk:
+        return _link_refused(
+            request,
+            _(
+                "This link was sent to %(owner)s, and you are logged in as %(you)s: it "
+                "decides nothing for you. Decide from your own queue instead."
+            )
+            % {"owner": link.approver.full_name, "you": request.user.full_name},
+            403,
+            None,
+        )
+    if not request.user.is_authenticated and decision_link_needs_login(link):
+        return redirect_to_login(request.get_full_path())
+    form = EmailDecisionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            decided = approval_step_decide(
+                step_id=link.step.pk,
+                actor=link.approver,
+                decision=link.decision,
+                comment=form.cleaned_data["comment"],
+                seen_version=link.version,
+                channel=Channel.EMAIL,
+            )
+        except InvalidInput as exc:
+            show_domain_error(exc, form)
+        except DomainError as exc:
+            return _link_refused(request, str(exc), 409, link.order)
+        else:
+            return render(
+                request,
+                "approvals/email_decision_done.html",
+                {"order": decided, "message": decision_message(decided, link.decision)},
+            )
+    order = order_get(number=link.order.number, among=Order.objects.all())
+    return render(
+        request,
+        "approvals/email_decision.html",
+        {
+            "link": link,
+            "order": order,
+            "form": form,
+            "approval": approval_progress_for(order=order, user=link.approver),
+            "changes": approval_changes_for(order=order, user=link.approver),
+            "needs_comment": link.decision in NEEDS_COMMENT,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _link_refused(request, message: str, status: int, order):
+    return render(
+        request,
+        "approvals/email_decision_refused.html",
+        {"message": message, "order": order},
         status=status,
     )
 

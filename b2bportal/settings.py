@@ -217,6 +217,10 @@ NOTIFICATION_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFICATION_CLAIM_TIMEOUT_SECONDS
 # after APPROVAL_ESCALATE_HOURS the site admins are told too.
 APPROVAL_REMINDER_HOURS = env.int("APPROVAL_REMINDER_HOURS", default=24)
 APPROVAL_ESCALATE_HOURS = env.int("APPROVAL_ESCALATE_HOURS", default=72)
+# Links in approval emails decide one step; they expire after this many hours. With
+# APPROVAL_LINKS_NEED_LOGIN they ask for the login first (a company may ask for it too).
+APPROVAL_LINK_HOURS = env.int("APPROVAL_LINK_HOURS", default=72)
+APPROVAL_LINKS_NEED_LOGIN = env.bool("APPROVAL_LINKS_NEED_LOGIN", default=False)
 
 # --- Security ---------------------------------------------------------------
 # On unless DEVELOPMENT or DEBUG; the portal sits behind a TLS-terminating proxy.

@@ -33,6 +33,7 @@ from django.db import connection
 from approvals.models import ApprovalStep, ApprovalTier, StepApprover
 from catalog.models import Product
 from companies.models import Company, User
+from companies.roles import SITE_ADMIN_PERMISSIONS
 from notifications.models import Notification
 from orders.models import Order, OrderEvent, OrderLine
 from quotations.models import Quote, QuoteEvent, QuoteLine, QuoteMessage, QuoteRevision
@@ -245,14 +246,19 @@ class Generator:
             )
             return uid
 
-        permission = Permission.objects.get(
-            content_type__app_label="quotations", codename="use_quote_desk"
-        )
+        # Site admins with the site-admin work of the portal, granted one by one.
+        permissions = [
+            Permission.objects.get(content_type__app_label=app, codename=codename).pk
+            for app, codename in (
+                name.split(".") for name in SITE_ADMIN_PERMISSIONS if not name.startswith("axes.")
+            )
+        ]
         self.staff = []
         for n in range(3):
             uid = user(None, "staff", n)
             self.staff.append(uid)
-            self.t["perm"].add(self.next_id("perm"), uid, permission.pk)
+            for permission in permissions:
+                self.t["perm"].add(self.next_id("perm"), uid, permission)
         for c in range(self.scale.companies):
             cid = self.next_id("company")
             self.t["company"].add(
@@ -263,6 +269,7 @@ class Generator:
                         "slug": f"company-{c:05d}",
                         "is_active": True,
                         "approval_mode": "respective",
+                        "approval_links_need_login": False,
                         "created_at": joined,
                     }[col]
                     for col in self.t["company"].columns

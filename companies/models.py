@@ -23,6 +23,14 @@ class Company(models.Model):
         choices=ApprovalMode.choices,
         default=ApprovalMode.RESPECTIVE,
     )
+    approval_links_need_login = models.BooleanField(
+        _("approval links in emails need a login"),
+        default=False,
+        help_text=_(
+            "Approvers decide from the links in their emails without logging in, for that "
+            "one decision only. Tick to make them log in first."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -21,6 +21,7 @@ from orders.selectors import (
     order_recent_for_buyer,
     order_spend_this_month,
     order_volume_by_company,
+    order_waiting_for_buyer,
 )
 from quotations.models import DESK_PERMISSION
 from quotations.selectors import (
@@ -38,6 +39,7 @@ def _contact_sections(request) -> dict:
     user = request.user
     context = {
         "recent_orders": order_recent_for_buyer(user=user, limit=SECTION_ROWS),
+        "orders_to_change": order_waiting_for_buyer(user=user, limit=SECTION_ROWS),
         "waiting_quotes": list(quote_waiting_for_buyer(user=user)[:SECTION_ROWS]),
         "ready_quotes": list(quote_ready_to_order(user=user)[:SECTION_ROWS]),
         "spend_this_month": order_spend_this_month(company_id=user.company_id),

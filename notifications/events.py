@@ -67,12 +67,19 @@ def step_recipients(step) -> list[User]:
 
 
 def order_waiting_for_approval(
-    *, order, step, actor: User | None, recipients: Iterable[User] | None = None
+    *,
+    order,
+    step,
+    actor: User | None,
+    recipients: Iterable[User] | None = None,
+    changes: list[str] | None = None,
 ) -> None:
     """A step opened (a new order, an edit, or the next tier of a chain): its approvers.
 
     ``recipients``: the step's approvers when the caller has them already (routing
-    does), which saves reading them back.
+    does), which saves reading them back. ``changes``: what an edit changed since
+    the approvers last saw the order. The email's decision links are made when it
+    is sent (``approvals.links``), from the step and version kept here.
     """
     notification_enqueue(
         kind=NotificationKind.ORDER_WAITING,
@@ -82,7 +89,7 @@ def order_waiting_for_approval(
         % {"number": order.number, "total": money(order.total)},
         actor=actor,
         **about_order(order, "approvals:order"),
-        context=order_context(order),
+        context=order_context(order, step=step.pk, version=order.version, changes=changes or []),
     )
 
 
@@ -268,7 +275,7 @@ def approval_reminder(*, step, order, hours: int, period: int) -> int:
             subject=_("Reminder: order %(number)s has waited %(hours)s hours for you")
             % {"number": order.number, "hours": hours},
             **about_order(order, "approvals:order"),
-            context=order_context(order, hours=hours),
+            context=order_context(order, hours=hours, step=step.pk, version=order.version),
         )
     )
 

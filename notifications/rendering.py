@@ -1,5 +1,6 @@
 """Turn an outbox row into an email: plain text and HTML from templates."""
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -81,6 +82,18 @@ TEXTS = {
 }
 
 
+# Links an email carries beside its main button, made when it is sent, for its one
+# recipient: they may hold a signed token, which must never rest in the outbox's
+# rows. The app whose event it is registers a builder (in its AppConfig.ready):
+# it returns (label, absolute URL) pairs for a row.
+LinkBuilder = Callable[[Notification], list[tuple[str, str]]]
+_LINK_BUILDERS: dict[str, LinkBuilder] = {}
+
+
+def register_links(kind: str, builder: LinkBuilder) -> None:
+    _LINK_BUILDERS[kind] = builder
+
+
 class _Blank(dict):
     def __missing__(self, key):
         return ""
@@ -106,6 +119,8 @@ def render_email(row: Notification) -> EmailMultiAlternatives:
         "url": settings.SITE_URL + row.path,
         "quoted": data["quoted"],
         "quoted_by": data["quoted_by"],
+        "changes": row.context.get("changes") or [],
+        "links": _LINK_BUILDERS[row.kind](row) if row.kind in _LINK_BUILDERS else [],
         "preferences_url": settings.SITE_URL + reverse("notifications:preferences"),
         "portal_name": settings.PORTAL_NAME,
     }

@@ -112,6 +112,12 @@ class Order(Stateful):
             ),
             models.Index(fields=["placed_by", "-created_at", "-id"], name="order_buyer_recent_idx"),
             models.Index(fields=["status", "created_at"], name="order_status_created_idx"),
+            # Orders sent back to their buyer for changes: the buyer's dashboard lists them.
+            models.Index(
+                fields=["placed_by", "-updated_at", "-id"],
+                condition=Q(status="changes_requested"),
+                name="order_changes_requested_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -16,6 +16,7 @@ from core.submissions import AlreadySubmitted
 
 from .filters import OrderFilter
 from .forms import NextRowForm, OrderLineFormSet, PrefillForm, PreviewRowForm, VersionForm
+from .models import OrderEventKind, OrderStatus
 from .selectors import (
     order_get_for_user,
     order_line_previews,
@@ -137,6 +138,14 @@ def order_create(request):
     )
 
 
+def _changes_asked(order):
+    """The request for changes an order waits on (its latest), from the prefetched history."""
+    if order.status != OrderStatus.CHANGES_REQUESTED:
+        return None
+    asked = [e for e in order.events.all() if e.kind == OrderEventKind.CHANGES_REQUESTED]
+    return asked[-1] if asked else None
+
+
 @login_required
 @require_safe
 def order_detail(request, number: str):
@@ -147,6 +156,7 @@ def order_detail(request, number: str):
         {
             "order": order,
             "can_change": order.is_editable and order.placed_by_id == request.user.pk,
+            "changes_asked": _changes_asked(order),
             "cancel_form": VersionForm(initial={"version": order.version}),
         },
     )

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -35,6 +36,7 @@ from core.transitions import initial_status
 from notifications import events
 from orders.models import Order, OrderStatus
 from orders.routing import Route
+from orders.selectors import order_changes_since
 
 from .steps import reminder_due, steps_move_all
 
@@ -247,6 +249,17 @@ def _end_steps(*, order: Order, actor: User, action: str, reason: str) -> None:
         events.order_left_queue(order=order, actor=actor, approvers=approvers, reason=reason)
 
 
+def _changes_since_last_round(order: Order) -> list[str]:
+    """What an edit changed since the order last went to approval, for the email."""
+    if order.version == 1:
+        return []
+    previous = ApprovalStep.objects.filter(
+        order=order, status__in=[StepStatus.VOID, StepStatus.RETURNED]
+    ).aggregate(version=Max("order_version"))["version"]
+    changes = previous and order_changes_since(order=order, version=previous)
+    return changes.summary() if changes else []
+
+
 class ApprovalRouter:
     """The company's tiers decide who approves an order (``orders.routing``'s question).
 
@@ -274,7 +287,11 @@ class ApprovalRouter:
             return
         steps = create_steps(order=order, plan=route.steps, first_sequence=1, open_first=True)
         events.order_waiting_for_approval(
-            order=order, step=steps[0], actor=actor, recipients=_recipients(order, route.steps[0])
+            order=order,
+            step=steps[0],
+            actor=actor,
+            recipients=_recipients(order, route.steps[0]),
+            changes=_changes_since_last_round(order),
         )
 
     def void(self, *, order: Order, actor: User) -> None:

@@ -24,8 +24,9 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from approvals.links import decision_link_token
 from companies.demo import DEMO_PASSWORD
-from companies.models import Company
+from companies.models import Company, User
 from orders.models import Order, OrderStatus
 from quotations.models import Quote, QuoteStatus
 
@@ -90,6 +91,18 @@ def _waiting_for_approver():
         .order_by("created_at")
         .first()
         .number
+    ]
+
+
+def _email_decision_link():
+    """The approve link the demo approver's email carries for an order waiting for them."""
+    order = Order.objects.get(number=_waiting_for_approver()[0])
+    step = order.approval_steps.get(status="open")
+    approver = User.objects.get(email=LOGINS[APPROVER])
+    return [
+        decision_link_token(
+            step_id=step.pk, approver_id=approver.pk, version=order.version, decision="approve"
+        )
     ]
 
 
@@ -162,6 +175,10 @@ PAGES: dict[str, Visit | NoVisit] = {
         must_show=ON_PHONE_ORDER_TOTAL,
     ),
     "approvals:decide": NoVisit(POST_ONLY),
+    # opened from the email without a login, and by the approver logged in
+    "approvals:email_decision": Visit(
+        (ANONYMOUS, APPROVER), args=_email_decision_link, must_show=("#decide-total",)
+    ),
     "quotations:list": Visit((BUYER,), must_show=("tbody .quote-link",)),
     "quotations:create": Visit((BUYER,), must_show=("main form button[type=submit]",)),
     "quotations:desk": Visit(

@@ -213,7 +213,7 @@ def test_the_contact_dashboard_costs_the_same_queries_at_any_size(
     client.force_login(approver)
 
     # a constant: each section and navigation count is one query, whatever the data
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("home"))
 
     assert response.status_code == 200
