@@ -14,10 +14,18 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from companies import admin as companies_admin
 from companies.models import ApprovalMode, Company, User
+from core.domain import DomainError
+from core.forms import show_domain_error
 
-from .models import ApprovalTier
+from .models import LIVE_DELEGATION, ApprovalTier, Delegation
 from .selectors import approval_tier_preview
-from .services import approval_company_reroute, approval_contacts_deactivate
+from .services import (
+    approval_company_reroute,
+    approval_contacts_deactivate,
+    delegation_cancel,
+    delegation_check,
+    delegation_plan,
+)
 
 
 class ApprovalTierForm(forms.ModelForm):
@@ -153,3 +161,77 @@ admin.site.unregister(Company)
 admin.site.register(Company, CompanyAdmin)
 admin.site.unregister(User)
 admin.site.register(User, UserAdmin)
+
+
+class DelegationForm(forms.ModelForm):
+    class Meta:
+        model = Delegation
+        fields = ("approver", "delegate", "starts_at", "ends_at")
+
+    actor = None  # the site admin, set by the admin page
+
+    def clean(self):
+        data = super().clean()
+        if all(data.get(f) for f in ("approver", "delegate", "starts_at", "ends_at")):
+            try:
+                delegation_check(
+                    approver=data["approver"],
+                    delegate=data["delegate"],
+                    starts_at=data["starts_at"],
+                    ends_at=data["ends_at"],
+                    actor=self.actor,
+                )
+            except DomainError as exc:
+                show_domain_error(exc, self)
+        return data
+
+
+@admin.register(Delegation)
+class DelegationAdmin(admin.ModelAdmin):
+    """Periods away, planned for an approver (through the service that applies them)."""
+
+    form = DelegationForm
+    list_display = ("approver", "delegate", "starts_at", "ends_at", "status", "created_by")
+    list_filter = ("status",)
+    list_select_related = ("approver", "delegate", "created_by")
+    search_fields = ("approver__email", "approver__full_name", "delegate__email")
+    autocomplete_fields = ("approver", "delegate")
+    actions = ["cancel"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.actor = request.user
+        return form
+
+    def save_model(self, request, obj, form, change):
+        planned = delegation_plan(
+            approver=form.cleaned_data["approver"],
+            delegate=form.cleaned_data["delegate"],
+            starts_at=form.cleaned_data["starts_at"],
+            ends_at=form.cleaned_data["ends_at"],
+            actor=request.user,
+        )
+        obj.pk = planned.pk
+
+    def save_form(self, request, form, change):
+        return form.save(commit=False)
+
+    @admin.action(
+        description=gettext_lazy("Cancel or end the selected periods"), permissions=["add"]
+    )
+    def cancel(self, request, queryset):
+        done = 0
+        for pk in queryset.filter(status__in=LIVE_DELEGATION).values_list("pk", flat=True):
+            try:
+                delegation_cancel(delegation_id=pk, actor=request.user)
+            except DomainError as exc:
+                self.message_user(request, str(exc), messages.WARNING)
+            else:
+                done += 1
+        self.message_user(request, _("%(n)d periods cancelled or ended.") % {"n": done})

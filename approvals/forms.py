@@ -1,7 +1,9 @@
 import re
+from datetime import datetime, time, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Decision
@@ -59,12 +61,19 @@ class StepVersionsField(forms.Field):
 
 
 class BulkApproveForm(forms.Form):
+    """The selected rows of a queue, approved (or rejected, with one comment for all)."""
+
     steps = StepVersionsField()
+    decision = forms.ChoiceField(
+        choices=[(Decision.APPROVE, _("Approve")), (Decision.REJECT, _("Reject"))],
+        required=False,
+        widget=forms.HiddenInput,
+    )
     comment = forms.CharField(
-        label=_("Comment (optional)"),
+        label=_("Comment"),
         required=False,
         max_length=2000,
-        widget=forms.TextInput(attrs={"placeholder": _("Added to every approval")}),
+        widget=forms.TextInput(attrs={"placeholder": _("Added to every decision")}),
     )
 
 
@@ -78,3 +87,36 @@ class EmailDecisionForm(forms.Form):
         help_text=_("Required to reject or to ask for changes: the buyer reads it."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class AwayForm(forms.Form):
+    """A period away: who decides meanwhile, from which day, until which day (inclusive)."""
+
+    delegate = forms.ModelChoiceField(
+        label=_("Who decides for me"),
+        queryset=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    starts_on = forms.DateField(
+        label=_("From"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+    )
+    ends_on = forms.DateField(
+        label=_("Until (inclusive)"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["delegate"].queryset = candidates
+
+    def period(self) -> tuple[datetime, datetime]:
+        """From the start of the first day to the end of the last, in the portal's time zone."""
+        start = timezone.make_aware(datetime.combine(self.cleaned_data["starts_on"], time.min))
+        end = timezone.make_aware(
+            datetime.combine(self.cleaned_data["ends_on"] + timedelta(days=1), time.min)
+        )
+        return start, end
+
+
+class CancelAwayForm(forms.Form):
+    delegation = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

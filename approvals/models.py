@@ -137,6 +137,7 @@ class ApprovalStep(Stateful):
     approvers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="StepApprover",
+        through_fields=("step", "approver"),
         related_name="approval_steps",
         verbose_name=_("approvers"),
     )
@@ -154,6 +155,15 @@ class ApprovalStep(Stateful):
         blank=True,
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # Decided by a delegate: the approver they stood in for.
+    decided_for = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided for"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
     comment = models.TextField(_("comment"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -275,6 +285,16 @@ class StepApprover(models.Model):
     )
     is_open = models.BooleanField(default=False)
     opened_at = models.DateTimeField(null=True, blank=True)
+    # A delegate's link: they decide for this approver while the approver is away
+    # (``Delegation``); empty for the approvers routing named.
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("on behalf of"),
+    )
 
     class Meta:
         verbose_name = _("step approver")
@@ -292,3 +312,92 @@ class StepApprover(models.Model):
 
     def __str__(self) -> str:
         return f"{self.approver_id} on step {self.step_id}"
+
+
+class DelegationStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    ACTIVE = "active", _("In effect")
+    ENDED = "ended", _("Ended")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# Who moves a delegation: the approver (or a site admin for them), or time.
+OWNER, CLOCK = "owner", "clock"
+
+DELEGATION_MOVES: dict[str, Move] = {
+    "plan": Move(OWNER, {NEW}, {DelegationStatus.SCHEDULED}),
+    "start": Move(CLOCK, {DelegationStatus.SCHEDULED}, {DelegationStatus.ACTIVE}),
+    "end": Move(CLOCK, {DelegationStatus.ACTIVE}, {DelegationStatus.ENDED}),
+    "cancel": Move(
+        OWNER, {DelegationStatus.SCHEDULED, DelegationStatus.ACTIVE}, {DelegationStatus.CANCELLED}
+    ),
+}
+LIVE_DELEGATION = [DelegationStatus.SCHEDULED, DelegationStatus.ACTIVE]
+
+
+class Delegation(Stateful):
+    """An approver away: a colleague decides for them during a period.
+
+    While it is in effect, the steps open for the approver are open for the
+    delegate too (those already open when it starts as well); when it ends, the
+    undecided ones go back to the approver alone. It does not chain: a delegate
+    decides only what was routed to the approver themselves.
+    """
+
+    MOVES = DELEGATION_MOVES
+
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approver"),
+        on_delete=models.CASCADE,
+        related_name="delegations",
+    )
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("delegate"),
+        on_delete=models.PROTECT,
+        related_name="delegations_received",
+    )
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=DelegationStatus.choices, editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(approver=models.F("delegate")), name="delegation_not_to_oneself"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="delegation_ends_after_start"
+            ),
+            # one period away at a time, planned or in effect
+            models.UniqueConstraint(
+                fields=["approver"],
+                condition=Q(status__in=LIVE_DELEGATION),
+                name="delegation_one_live_per_approver",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["starts_at"],
+                condition=Q(status=DelegationStatus.SCHEDULED),
+                name="delegation_due_start_idx",
+            ),
+            models.Index(
+                fields=["ends_at"],
+                condition=Q(status=DelegationStatus.ACTIVE),
+                name="delegation_due_end_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.approver} → {self.delegate}"

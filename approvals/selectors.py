@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import (
     Count,
     Exists,
+    F,
     Max,
     Min,
     OuterRef,
@@ -26,7 +27,14 @@ from companies.roles import DECIDE_FOR_SITE_ADMINS
 from orders.models import Order
 from orders.selectors import OrderChanges, order_changes_since, order_get, order_get_for_user
 
-from .models import ApprovalStep, ApprovalTier, StepApprover, StepStatus
+from .models import (
+    LIVE_DELEGATION,
+    ApprovalStep,
+    ApprovalTier,
+    Delegation,
+    StepApprover,
+    StepStatus,
+)
 from .services.routing import company_tiers, route_plan
 
 
@@ -50,6 +58,8 @@ def approval_queue_for(*, user: User) -> QuerySet[ApprovalStep]:
         )
         .exclude(order__placed_by=user)
         .select_related("order", "order__placed_by")
+        # a delegate's rows say whom they decide for (the same link the filter read)
+        .annotate(on_behalf_of_name=F("approver_links__on_behalf_of__full_name"))
         # The link's copy of the step's opening time: the same order, read off the index.
         .order_by("approver_links__opened_at", "id")
     )
@@ -139,7 +149,7 @@ class ApprovalProgress:
 def approval_progress_for(*, order: Order, user: User) -> ApprovalProgress:
     """The order's steps with who may decide and who did; whether ``user`` may decide now."""
     steps = list(
-        order.approval_steps.select_related("decided_by")
+        order.approval_steps.select_related("decided_by", "decided_for")
         .prefetch_related(Prefetch("approvers", queryset=User.objects.order_by("full_name")))
         .order_by("sequence", "id")
     )
@@ -255,3 +265,30 @@ def approval_changes_for(*, order: Order, user: User) -> OrderChanges | None:
     """What changed in the order since this person last saw it for a decision."""
     version = approval_last_asked_version(order=order, user=user)
     return None if version is None else order_changes_since(order=order, version=version)
+
+
+def delegation_current_for(*, user: User) -> Delegation | None:
+    """The person's period away, planned or in effect, with its delegate."""
+    return (
+        Delegation.objects.filter(approver=user, status__in=LIVE_DELEGATION)
+        .select_related("delegate")
+        .first()
+    )
+
+
+def delegation_received_by(*, user: User) -> list[Delegation]:
+    """The periods in which this person decides for colleagues, planned or in effect."""
+    return list(
+        Delegation.objects.filter(delegate=user, status__in=LIVE_DELEGATION)
+        .select_related("approver")
+        .order_by("starts_at")
+    )
+
+
+def delegation_candidates(*, user: User) -> QuerySet[User]:
+    """Who may stand in for this approver: active colleagues."""
+    return (
+        User.objects.filter(company_id=user.company_id, is_active=True)
+        .exclude(pk=user.pk)
+        .order_by("full_name")
+    )

@@ -2,8 +2,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -17,7 +19,7 @@ from orders.models import Channel, Order, OrderStatus
 from orders.selectors import order_get
 
 from .filters import ApprovalQueueFilter, DecidedFilter
-from .forms import BulkApproveForm, DecisionForm, EmailDecisionForm
+from .forms import AwayForm, BulkApproveForm, CancelAwayForm, DecisionForm, EmailDecisionForm
 from .links import LinkRefused, decision_link_needs_login, decision_link_read
 from .models import NEEDS_COMMENT, Decision
 from .selectors import (
@@ -29,8 +31,16 @@ from .selectors import (
     approval_queue_for,
     approval_staff_queue,
     approval_step_of_order,
+    delegation_candidates,
+    delegation_current_for,
+    delegation_received_by,
 )
-from .services import approval_step_decide, approval_steps_bulk_approve
+from .services import (
+    approval_step_decide,
+    approval_steps_bulk_decide,
+    delegation_cancel,
+    delegation_plan,
+)
 
 
 def _staff_required(user) -> None:
@@ -270,15 +280,33 @@ def bulk_approve(request):
         for error in form.errors.get("steps", []) + form.errors.get("comment", []):
             messages.error(request, error)
         return redirect(back)
-    results = approval_steps_bulk_approve(
-        actor=request.user,
-        items=form.cleaned_data["steps"],
-        comment=form.cleaned_data["comment"],
-    )
+    decision = form.cleaned_data["decision"] or Decision.APPROVE
+    try:
+        results = approval_steps_bulk_decide(
+            actor=request.user,
+            items=form.cleaned_data["steps"],
+            decision=decision,
+            comment=form.cleaned_data["comment"],
+        )
+    except DomainError as exc:
+        return answer_refusal(request, exc, back=reverse(back))
     if all(r.denied for r in results):
         raise PermissionDenied(_("None of the selected orders is waiting for you."))
+    rejected = [r.order.number for r in results if r.ok and r.order.status == OrderStatus.REJECTED]
+    if rejected:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)d order rejected: %(numbers)s.",
+                "%(n)d orders rejected: %(numbers)s.",
+                len(rejected),
+            )
+            % {"n": len(rejected), "numbers": ", ".join(rejected)},
+        )
     done = [r.order.number for r in results if r.ok and r.order.status == OrderStatus.APPROVED]
-    forwarded = [r.order.number for r in results if r.ok and r.order.status != OrderStatus.APPROVED]
+    forwarded = [
+        r.order.number for r in results if r.ok and r.order.status == OrderStatus.PENDING_APPROVAL
+    ]
     if done:
         messages.success(
             request,
@@ -299,3 +327,64 @@ def bulk_approve(request):
         if not result.ok:
             messages.error(request, result.error)
     return redirect(back)
+
+
+@login_required
+def away(request):
+    """An approver's time away: who decides for them meanwhile (and what they decide for others)."""
+    user = request.user
+    if user.company_id is None or not approval_nav_for(user=user).is_approver:
+        raise PermissionDenied(_("Only approvers hand their approvals to a colleague."))
+    current = delegation_current_for(user=user)
+    form = AwayForm(
+        request.POST if request.method == "POST" else None,
+        candidates=delegation_candidates(user=user),
+        initial={"starts_on": timezone.localdate(), "ends_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        starts_at, ends_at = form.period()
+        try:
+            delegation_plan(
+                approver=user,
+                delegate=form.cleaned_data["delegate"],
+                starts_at=starts_at,
+                ends_at=ends_at,
+                actor=user,
+            )
+        except InvalidInput as exc:
+            show_domain_error(exc, form)
+        except DomainError as exc:
+            return answer_refusal(request, exc, back=reverse("approvals:away"))
+        else:
+            messages.success(
+                request,
+                _("%(name)s decides for you while you are away.")
+                % {"name": form.cleaned_data["delegate"].full_name},
+            )
+            return redirect("approvals:away")
+    return render(
+        request,
+        "approvals/away.html",
+        {
+            "form": form,
+            "current": current,
+            "received": delegation_received_by(user=user),
+            "cancel_form": CancelAwayForm(initial={"delegation": current.pk}) if current else None,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def away_cancel(request):
+    form = CancelAwayForm(request.POST)
+    current = delegation_current_for(user=request.user)
+    if not form.is_valid() or current is None or current.pk != form.cleaned_data["delegation"]:
+        raise Http404("No such period away.")
+    try:
+        delegation_cancel(delegation_id=current.pk, actor=request.user)
+    except DomainError as exc:
+        return answer_refusal(request, exc, back=reverse("approvals:away"))
+    messages.success(request, _("Your approvals are yours alone again."))
+    return redirect("approvals:away")

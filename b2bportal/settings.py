@@ -196,6 +196,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.sweep_pending_notifications",
         "schedule": 60,
     },
+    "approval-delegations": {"task": "approvals.tasks.apply_delegations", "schedule": 5 * 60},
     "approval-reminders": {
         "task": "approvals.tasks.send_approval_reminders",
         "schedule": 15 * 60,

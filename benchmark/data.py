@@ -449,6 +449,7 @@ class Generator:
                     "to_status": to_status,
                     "comment": comment,
                     "channel": "web",
+                    "on_behalf_of_id": None,
                     "version": None,
                     "lines": None,
                     "created_at": at,
@@ -477,6 +478,7 @@ class Generator:
                 "remind_at": created + REMINDER_PERIOD if waiting else None,
                 "order_version": 1,
                 "decided_by_id": decided_by,
+                "decided_for_id": None,
                 "decided_at": decided_at,
                 "comment": comment,
                 "created_at": created,
@@ -489,6 +491,7 @@ class Generator:
                     "approver_id": approver,
                     "is_open": waiting,
                     "opened_at": created,
+                    "on_behalf_of_id": None,
                 }
                 self.t["link"].add(*[row[c] for c in cols["link"]])
             # One email per routed order: the approvers when it waits, else the buyer.

@@ -33,6 +33,9 @@ SITE_ADMIN_PERMISSIONS = [
     "approvals.add_approvaltier",
     "approvals.change_approvaltier",
     "approvals.delete_approvaltier",
+    # Planning an approver's time away for them.
+    "approvals.view_delegation",
+    "approvals.add_delegation",
     # Reading what happened, and sending failed emails again.
     "orders.view_order",
     "quotations.view_quote",

@@ -13,7 +13,7 @@ imported; links are made from URL names.
 from collections.abc import Iterable
 
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from companies.models import User
@@ -277,6 +277,27 @@ def approval_reminder(*, step, order, hours: int, period: int) -> int:
             **about_order(order, "approvals:order"),
             context=order_context(order, hours=hours, step=step.pk, version=order.version),
         )
+    )
+
+
+def approval_delegated(*, delegation, actor: User) -> None:
+    """An approver named a delegate for a period away: the delegate (and the approver, when
+    a site admin planned it for them)."""
+    approver = delegation.approver
+    notification_enqueue(
+        kind=NotificationKind.APPROVAL_DELEGATED,
+        recipients=[delegation.delegate, approver],
+        key=f"approval_delegated:{delegation.pk}",
+        subject=_("You decide for %(name)s while they are away") % {"name": approver.full_name},
+        actor=actor,
+        company_id=approver.company_id,
+        reference=approver.full_name[:20],
+        path=reverse("approvals:queue"),
+        context={
+            "approver": approver.full_name,
+            "starts": formats.date_format(timezone.localtime(delegation.starts_at), "DATE_FORMAT"),
+            "ends": formats.date_format(timezone.localtime(delegation.ends_at), "DATE_FORMAT"),
+        },
     )
 
 

@@ -15,6 +15,7 @@ class NotificationKind(models.TextChoices):
     ORDER_EDITED = "order_edited", _("Waiting order changed")
     ORDER_CANCELLED = "order_cancelled", _("Waiting order cancelled")
     APPROVAL_REMINDER = "approval_reminder", _("Reminder: order still waiting")
+    APPROVAL_DELEGATED = "approval_delegated", _("Approvals handed to you while away")
     APPROVAL_OVERDUE = "approval_overdue", _("Order waiting too long (site admins)")
     QUOTE_REQUESTED = "quote_requested", _("Quote requested")
     QUOTE_EDITED = "quote_edited", _("Quote changed by the buyer")
@@ -41,6 +42,7 @@ CONTACT_EMAIL_KINDS = (
     NotificationKind.ORDER_EDITED,
     NotificationKind.ORDER_CANCELLED,
     NotificationKind.APPROVAL_REMINDER,
+    NotificationKind.APPROVAL_DELEGATED,
     NotificationKind.QUOTE_OFFERED,
     NotificationKind.QUOTE_MESSAGE,
     NotificationKind.QUOTE_REJECTED,

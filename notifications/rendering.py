@@ -45,6 +45,10 @@ TEXTS = {
         ),
         _("Review the order"),
     ),
+    NotificationKind.APPROVAL_DELEGATED: (
+        _("{approver} is away from {starts} to {ends}: you decide their approvals meanwhile."),
+        _("Open your queue"),
+    ),
     NotificationKind.APPROVAL_OVERDUE: (
         _("Order {number} of {company} ({total}) has been waiting for approval for {hours} hours."),
         _("See the order"),

@@ -201,6 +201,14 @@ class OrderEvent(models.Model):
     from_status = models.CharField(max_length=20, choices=OrderStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=OrderStatus.choices, blank=True)
     comment = models.TextField(blank=True)
+    # A delegate's decision: the approver they decided for.
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
     # Where the person acted: on a page of the portal, from a link in an email, the API.
     channel = models.CharField(
         _("from"), max_length=10, choices=Channel.choices, default=Channel.WEB

@@ -51,7 +51,9 @@ def order_get(*, number: str, among: QuerySet[Order]) -> Order:
             among.select_related("placed_by", "company")
             .prefetch_related(
                 Prefetch("lines", queryset=OrderLine.objects.select_related("product")),
-                Prefetch("events", queryset=OrderEvent.objects.select_related("actor")),
+                Prefetch(
+                    "events", queryset=OrderEvent.objects.select_related("actor", "on_behalf_of")
+                ),
             )
             .get(number=number)
         )

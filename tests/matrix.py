@@ -14,7 +14,8 @@ from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 
 from approvals.links import decision_link_token
-from approvals.models import ApprovalStep, StepStatus
+from approvals.models import ApprovalStep, Delegation, StepStatus
+from approvals.services import delegation_plan
 from companies.models import ApprovalMode
 from core.models import Submission
 from notifications.models import Notification
@@ -54,6 +55,7 @@ class World:
     quotes: dict  # state -> Quote
     admin_order: Order  # waits for a site admin: nobody in its company may decide it
     notification: Notification  # one of the buyer's, in their inbox
+    delegation: Delegation  # the other approver's period away, planned for next month
 
 
 def build_world() -> World:
@@ -92,6 +94,13 @@ def build_world() -> World:
         item.refresh_from_db()
     assert admin_order.approval_steps.get(status=StepStatus.OPEN).needs_site_admin
     notification = Notification.objects.filter(recipient=buyer).first()
+    delegation = delegation_plan(
+        approver=other_approver,
+        delegate=people["colleague"],
+        starts_at=timezone.now() + timedelta(days=30),
+        ends_at=timezone.now() + timedelta(days=40),
+        actor=other_approver,
+    )
     return World(
         people,
         [unit, spare],
@@ -99,6 +108,7 @@ def build_world() -> World:
         {"requested": requested, "offered": offered, "accepted": accepted, "withdrawn": withdrawn},
         admin_order,
         notification,
+        delegation,
     )
 
 
@@ -263,6 +273,23 @@ MATRIX: dict[str, Row] = {
         (200, F, F, 200, F, F, F, F),
         (200, F, F, 200, F, F, F, F),
         body=lambda w: {"comment": "ok"},
+    ),
+    # an approver's time away: planned by the approver; cancelled only their own
+    "approvals:away": Row(
+        none,
+        (L, F, F, 200, 200, F, F, F),
+        (L, F, F, L, 400, F, F, F),  # the other approver has a period planned already
+        body=lambda w: {
+            "delegate": w.people["colleague"].pk,
+            "starts_on": timezone.localdate().isoformat(),
+            "ends_on": (timezone.localdate() + timedelta(days=3)).isoformat(),
+        },
+    ),
+    "approvals:away_cancel": Row(
+        none,
+        POST_ONLY,
+        (L, N, N, N, L, N, N, N),
+        body=lambda w: {"delegation": w.delegation.pk},
     ),
     "approvals:bulk_approve": Row(
         none,

@@ -96,14 +96,18 @@ def approval_step_decide(
         raise _not_yours()
     order = order_services.order_lock(order_id=order_id)
     step = ApprovalStep.objects.select_for_update().get(pk=step_id)
-    listed = (
-        not step.needs_site_admin
-        and StepApprover.objects.filter(step=step, approver_id=actor.pk).exists()
+    link = (
+        None
+        if step.needs_site_admin
+        else StepApprover.objects.filter(step=step, approver_id=actor.pk)
+        .values_list("pk", "on_behalf_of_id")
+        .first()
     )
-    if not step.may_be_decided_by(actor, order=order, listed=listed):
+    if not step.may_be_decided_by(actor, order=order, listed=link is not None):
         raise _not_yours()
     _check_still_open(step, order, actor)
     check(order, decision, seen_version=seen_version)
+    on_behalf_of_id = link[1] if link else None
     if decision in NEEDS_COMMENT and not comment:
         message = (
             _("Say why you reject the order: the buyer reads the comment.")
@@ -113,11 +117,17 @@ def approval_step_decide(
         raise InvalidInput(message, errors={"comment": [message]})
 
     step.decided_by = actor
+    step.decided_for_id = on_behalf_of_id
     step.decided_at = timezone.now()
     step.comment = comment
-    step_move(step, decision, fields=["decided_by", "decided_at", "comment"])
+    step_move(step, decision, fields=["decided_by", "decided_for", "decided_at", "comment"])
     record = partial(
-        order_services.order_move, order=order, actor=actor, comment=comment, channel=channel
+        order_services.order_move,
+        order=order,
+        actor=actor,
+        comment=comment,
+        channel=channel,
+        on_behalf_of_id=on_behalf_of_id,
     )
 
     if decision != Decision.APPROVE:
@@ -162,25 +172,35 @@ class DecisionResult:
         return self.order is not None
 
 
-def approval_steps_bulk_approve(
-    *, actor: User, items: Sequence[tuple[int, int]], comment: str = ""
+def approval_steps_bulk_decide(
+    *,
+    actor: User,
+    items: Sequence[tuple[int, int]],
+    decision: str = Decision.APPROVE,
+    comment: str = "",
 ) -> list[DecisionResult]:
-    """Approve several steps, each as its own decision: ``items`` are (step id, seen version).
+    """Approve or reject several steps, each as its own decision: ``items`` are
+    (step id, seen version).
 
-    Rule: every entry is checked and recorded exactly like a single decision,
-    in its own transaction, so one refusal neither undoes nor hides the others.
+    Rule: every entry is checked and recorded exactly like a single decision, in
+    its own transaction, so one refusal neither undoes nor hides the others; a
+    rejection needs its one comment, recorded on every order.
     """
+    decision = Decision(decision)
+    if decision == Decision.REQUEST_CHANGES:
+        raise InvalidInput(_("Ask for changes order by order: each buyer needs their own words."))
     if len(items) > MAX_BULK:
-        raise InvalidInput(
-            _("Approve at most %(max)d orders at once.") % {"max": MAX_BULK},
-        )
+        raise InvalidInput(_("Decide at most %(max)d orders at once.") % {"max": MAX_BULK})
+    if decision in NEEDS_COMMENT and not (comment or "").strip():
+        message = _("Say why you reject these orders: each buyer reads the comment.")
+        raise InvalidInput(message, errors={"comment": [message]})
     results = []
     for step_id, seen_version in dict.fromkeys(items):
         try:
             order = approval_step_decide(
                 step_id=step_id,
                 actor=actor,
-                decision=Decision.APPROVE,
+                decision=decision,
                 comment=comment,
                 seen_version=seen_version,
             )
@@ -191,3 +211,12 @@ def approval_steps_bulk_approve(
         else:
             results.append(DecisionResult(step_id=step_id, order=order))
     return results
+
+
+def approval_steps_bulk_approve(
+    *, actor: User, items: Sequence[tuple[int, int]], comment: str = ""
+) -> list[DecisionResult]:
+    """Approve several steps (``approval_steps_bulk_decide``)."""
+    return approval_steps_bulk_decide(
+        actor=actor, items=items, decision=Decision.APPROVE, comment=comment
+    )

@@ -25,12 +25,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from approvals.models import STEP_MOVES, ApprovalStep, ApprovalTier, StepApprover, StepStatus
+from approvals.models import (
+    STEP_MOVES,
+    ApprovalStep,
+    ApprovalTier,
+    Delegation,
+    DelegationStatus,
+    StepApprover,
+    StepStatus,
+)
 from companies.models import ApprovalMode, User
 from core.transitions import initial_status
 from notifications import events
@@ -45,6 +53,9 @@ from .steps import reminder_due, steps_move_all
 class TierApprover:
     id: int
     name: str
+    # The colleague deciding for them while they are away (``Delegation``), if any.
+    delegate_id: int | None = None
+    delegate_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -84,8 +95,18 @@ def company_tiers(*, company_id: int) -> tuple[str, list[Tier]]:
     decide, but their tier stays: with nobody left it routes up like a tier
     whose only approver placed the order, so a minimum never silently lapses.
     """
+    away = Delegation.objects.filter(
+        approver_id=OuterRef("approver_id"),
+        status=DelegationStatus.ACTIVE,
+        delegate__is_active=True,
+        delegate__company_id=company_id,
+    )
     rows = (
         ApprovalTier.objects.filter(company_id=company_id)
+        .annotate(
+            delegate_id=Subquery(away.values("delegate_id")[:1]),
+            delegate_name=Subquery(away.values("delegate__full_name")[:1]),
+        )
         .order_by("minimum", "id")
         .values_list(
             "minimum",
@@ -95,17 +116,29 @@ def company_tiers(*, company_id: int) -> tuple[str, list[Tier]]:
             "approver__is_active",
             "approver__company_id",
             "company__approval_mode",
+            "delegate_id",
+            "delegate_name",
         )
     )
     mode = ApprovalMode.RESPECTIVE
     grouped: dict[Decimal, tuple[str, list[TierApprover]]] = {}
-    for minimum, label, approver_id, name, active, approver_company_id, company_mode in rows:
+    for (
+        minimum,
+        label,
+        approver_id,
+        name,
+        active,
+        approver_company_id,
+        company_mode,
+        delegate_id,
+        delegate_name,
+    ) in rows:
         mode = company_mode
         tier_label, approvers = grouped.setdefault(minimum, (label, []))
         if label and not tier_label:
             grouped[minimum] = (label, approvers)
         if active and approver_company_id == company_id:
-            approvers.append(TierApprover(id=approver_id, name=name))
+            approvers.append(TierApprover(approver_id, name, delegate_id, delegate_name or ""))
     tiers = [
         Tier(minimum=minimum, label=label, approvers=tuple(approvers))
         for minimum, (label, approvers) in grouped.items()
@@ -215,9 +248,33 @@ def create_steps(
         for step, planned in zip(steps, plan, strict=True)
         for approver in planned.approvers
     ]
+    links += [
+        StepApprover(
+            step=step,
+            approver_id=delegate_id,
+            on_behalf_of_id=approver_id,
+            is_open=step.is_open,
+            opened_at=step.opened_at,
+        )
+        for step, planned in zip(steps, plan, strict=True)
+        for approver_id, delegate_id in _delegates(order, planned).items()
+    ]
     if links:
         StepApprover.objects.bulk_create(links)
     return steps
+
+
+def _delegates(order: Order, planned: PlannedStep) -> dict[int, int]:
+    """Approver -> the delegate deciding for them: not the buyer, not someone who decides
+    the step in their own right, one delegate each (delegation does not chain)."""
+    own = {a.id for a in planned.approvers}
+    found: dict[int, int] = {}
+    for approver in planned.approvers:
+        delegate = approver.delegate_id
+        usable = delegate and delegate != order.placed_by_id and delegate not in own
+        if usable and delegate not in found.values():
+            found[approver.id] = delegate
+    return found
 
 
 def _recipients(order: Order, planned: PlannedStep) -> list[User] | None:
@@ -228,9 +285,13 @@ def _recipients(order: Order, planned: PlannedStep) -> list[User] | None:
     """
     if planned.needs_site_admin:
         return None
+    names = {a.delegate_id: a.delegate_name for a in planned.approvers if a.delegate_id}
     return [
         User(pk=a.id, full_name=a.name, company_id=order.company_id, is_active=True)
         for a in planned.approvers
+    ] + [
+        User(pk=delegate, full_name=names[delegate], company_id=order.company_id, is_active=True)
+        for delegate in _delegates(order, planned).values()
     ]
 
 

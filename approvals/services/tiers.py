@@ -54,9 +54,8 @@ def _reroute_order(*, order: Order, mode: str, tiers: list[Tier], actor: User) -
         .order_by("sequence")
     )
     approver_ids: dict[int, list[int]] = {step.pk: [] for step in steps}
-    for step_id, approver_id in StepApprover.objects.filter(step__in=steps).values_list(
-        "step_id", "approver_id"
-    ):
+    own_links = StepApprover.objects.filter(step__in=steps, on_behalf_of__isnull=True)
+    for step_id, approver_id in own_links.values_list("step_id", "approver_id"):
         approver_ids[step_id].append(approver_id)
     plan: list[PlannedStep] = route_plan(
         total=order.total, buyer_id=order.placed_by_id, mode=mode, tiers=tiers

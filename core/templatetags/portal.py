@@ -66,6 +66,11 @@ def ago(value) -> str:
 
 _BADGES = {
     "pending_approval": "warning",
+    "changes_requested": "info",
+    "returned": "info",
+    "scheduled": "light",
+    "active": "success",
+    "ended": "secondary",
     "approved": "success",
     "rejected": "danger",
     "cancelled": "secondary",

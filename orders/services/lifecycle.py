@@ -88,6 +88,7 @@ def _record(
     comment: str,
     channel: str = Channel.WEB,
     lines: list[dict] | None = None,
+    on_behalf_of_id: int | None = None,
 ) -> OrderEvent:
     return OrderEvent.objects.create(
         order=order,
@@ -99,6 +100,7 @@ def _record(
         channel=channel,
         version=order.version,
         lines=lines,
+        on_behalf_of_id=on_behalf_of_id,
     )
 
 
@@ -234,6 +236,7 @@ def order_move(
     to: str | None = None,
     comment: str = "",
     channel: str = Channel.WEB,
+    on_behalf_of_id: int | None = None,
 ) -> OrderEvent:
     """Move a locked order for an approval decision or a re-route, and record it.
 
@@ -243,4 +246,6 @@ def order_move(
     (a step of a chain), so a page showing the order before is stale after.
     """
     done = transition(order, action, to=to)
-    return _record(order, done, actor=actor, comment=comment, channel=channel)
+    return _record(
+        order, done, actor=actor, comment=comment, channel=channel, on_behalf_of_id=on_behalf_of_id
+    )

@@ -162,6 +162,8 @@ PAGES: dict[str, Visit | NoVisit] = {
     "approvals:history": Visit((APPROVER, SITE_ADMIN)),
     "approvals:staff_queue": Visit((SITE_ADMIN,)),
     "approvals:bulk_approve": NoVisit(POST_ONLY),
+    "approvals:away": Visit((APPROVER,), must_show=("main form button[type=submit]",)),
+    "approvals:away_cancel": NoVisit(POST_ONLY),
     "approvals:order": Visit(
         (APPROVER, SITE_ADMIN),
         args=_waiting_for_approver,

@@ -264,6 +264,7 @@ def test_a_person_chooses_which_events_email_them(client):
         "order_edited",
         "order_cancelled",
         "approval_reminder",
+        "approval_delegated",
         "quote_message",
         "quote_rejected",
         "quote_expiring",
