@@ -111,7 +111,14 @@ class CompanyAdmin(companies_admin.CompanyAdmin):
         *companies_admin.CompanyAdmin.fieldsets,
         (
             gettext_lazy("Order approval"),
-            {"fields": ("approval_mode", "approval_preview", "approval_links_need_login")},
+            {
+                "fields": (
+                    "approval_mode",
+                    "approval_preview",
+                    "monthly_budget",
+                    "approval_links_need_login",
+                )
+            },
         ),
     )
     inlines = [*companies_admin.CompanyAdmin.inlines, ApprovalTierInline]

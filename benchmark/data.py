@@ -35,7 +35,7 @@ from catalog.models import Product
 from companies.models import Company, User
 from companies.roles import SITE_ADMIN_PERMISSIONS
 from notifications.models import Notification
-from orders.models import Order, OrderEvent, OrderLine
+from orders.models import SPENT_STATUSES, MonthlySpend, Order, OrderEvent, OrderLine
 from quotations.models import Quote, QuoteEvent, QuoteLine, QuoteMessage, QuoteRevision
 
 BENCH_PASSWORD = "bench-password-1"  # noqa: S105 - synthetic accounts on a throwaway database
@@ -239,6 +239,7 @@ class Generator:
                         "job_title": role.title(),
                         "is_staff": company is None,
                         "is_active": True,
+                        "monthly_limit": None,
                         "date_joined": joined,
                     }[c]
                     for c in self.t["user"].columns
@@ -270,6 +271,7 @@ class Generator:
                         "is_active": True,
                         "approval_mode": "respective",
                         "approval_links_need_login": False,
+                        "monthly_budget": None,
                         "created_at": joined,
                     }[col]
                     for col in self.t["company"].columns
@@ -715,6 +717,20 @@ def bench_tables_empty() -> bool:
     )
 
 
+def _monthly_spend(cursor) -> None:
+    """The running totals the order services keep, summed once from the loaded orders."""
+    table, orders = MonthlySpend._meta.db_table, Order._meta.db_table
+    spent = "', '".join(SPENT_STATUSES)
+    month = "date_trunc('month', created_at AT TIME ZONE %s)::date"
+    for buyer in ("NULL::bigint", "placed_by_id"):
+        cursor.execute(
+            f"INSERT INTO {_quote(table)} (company_id, buyer_id, month, total) "  # noqa: S608
+            f"SELECT company_id, {buyer}, {month}, SUM(total) FROM {_quote(orders)} "
+            f"WHERE status IN ('{spent}') GROUP BY 1, 2, 3",
+            [settings.TIME_ZONE],
+        )
+
+
 def load(scale: Scale, *, log=print) -> LoadReport:
     """Generate and COPY the data set of ``scale`` into the (empty) default database."""
     if not bench_tables_empty():
@@ -762,6 +778,7 @@ def load(scale: Scale, *, log=print) -> LoadReport:
                 )
             report.index_seconds = time.perf_counter() - started
             log(f"  indexes and constraints rebuilt in {report.index_seconds:.1f} s")
+            _monthly_spend(cursor)
     started = time.perf_counter()
     with connection.cursor() as cursor:
         for key in LOAD_ORDER:

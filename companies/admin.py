@@ -52,6 +52,7 @@ class UserForm(UserChangeForm):
             "full_name",
             "job_title",
             "company",
+            "monthly_limit",
             "is_active",
             "is_staff",
             "is_superuser",
@@ -78,7 +79,7 @@ class UserAdmin(BaseUserAdmin):
     autocomplete_fields = ("company",)
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Person"), {"fields": ("full_name", "job_title", "company")}),
+        (_("Person"), {"fields": ("full_name", "job_title", "company", "monthly_limit")}),
         (
             _("Access"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},

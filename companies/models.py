@@ -23,6 +23,17 @@ class Company(models.Model):
         choices=ApprovalMode.choices,
         default=ApprovalMode.RESPECTIVE,
     )
+    monthly_budget = models.DecimalField(
+        _("monthly budget"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "An order that takes the month's spend past it needs approval by the highest "
+            "tier, even below the lowest. Empty: no budget."
+        ),
+    )
     approval_links_need_login = models.BooleanField(
         _("approval links in emails need a login"),
         default=False,
@@ -82,6 +93,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
     )
     job_title = models.CharField(_("job title"), max_length=100, blank=True)
+    monthly_limit = models.DecimalField(
+        _("monthly spending limit"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "An order that takes this person's spend of the month past it needs approval by "
+            "the company's highest tier. Empty: no limit."
+        ),
+    )
     is_staff = models.BooleanField(
         _("site admin"), default=False, help_text=_("Site admins belong to no company.")
     )

@@ -18,8 +18,8 @@ from approvals.selectors import (
 from companies.roles import DECIDE_FOR_SITE_ADMINS, OVERSEE_ORDERS
 from orders.selectors import (
     VOLUME_DAYS,
+    order_budget_use,
     order_recent_for_buyer,
-    order_spend_this_month,
     order_volume_by_company,
     order_waiting_for_buyer,
 )
@@ -42,7 +42,7 @@ def _contact_sections(request) -> dict:
         "orders_to_change": order_waiting_for_buyer(user=user, limit=SECTION_ROWS),
         "waiting_quotes": list(quote_waiting_for_buyer(user=user)[:SECTION_ROWS]),
         "ready_quotes": list(quote_ready_to_order(user=user)[:SECTION_ROWS]),
-        "spend_this_month": order_spend_this_month(company_id=user.company_id),
+        "budget": order_budget_use(user=user),
     }
     nav = approval_nav_for(user=user)
     request._approval_nav = nav  # the navigation reads it again

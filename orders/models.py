@@ -2,7 +2,9 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.transitions import NEW, Move, Stateful
@@ -86,7 +88,10 @@ class Order(Stateful):
     # Orders know a quote only by its number: its prices were agreed there, not read
     # from the catalog, so the order's lines are fixed.
     quote_number = models.CharField(_("from quote"), max_length=20, blank=True, editable=False)
-    created_at = models.DateTimeField(_("placed at"), auto_now_add=True, db_index=True)
+    # Set by the service that places it (the month it counts in is read from it first).
+    created_at = models.DateTimeField(
+        _("placed at"), default=timezone.now, editable=False, db_index=True
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -225,3 +230,55 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.kind}"
+
+
+# Orders that count as spent: waiting, sent back for changes, approved, fulfilled;
+# cancelled and rejected ones never will be.
+SPENT_STATUSES = frozenset(
+    {
+        OrderStatus.PENDING_APPROVAL,
+        OrderStatus.CHANGES_REQUESTED,
+        OrderStatus.APPROVED,
+        OrderStatus.FULFILLED,
+    }
+)
+
+
+class MonthlySpend(models.Model):
+    """What a company (``buyer`` empty), or one of its buyers, spent in a month.
+
+    A running total kept by the order services in the transaction of every change
+    that moves it (placing, editing, cancelling, rejecting), so a dashboard or a
+    budget check reads one row instead of summing the month's orders, and two
+    orders placed at once meet on the row's lock instead of both slipping under a
+    budget. The month is the order's, in the site's time zone.
+    """
+
+    company = models.ForeignKey(
+        "companies.Company", on_delete=models.CASCADE, related_name="monthly_spend"
+    )
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="monthly_spend",
+        null=True,
+        blank=True,
+    )
+    month = models.DateField(_("month"))  # its first day
+    total = models.DecimalField(
+        _("spent"), max_digits=14, decimal_places=2, default=Decimal("0.00")
+    )
+
+    class Meta:
+        verbose_name = _("monthly spend")
+        verbose_name_plural = _("monthly spend")
+        constraints = [
+            # one row per company and month (no buyer) and per buyer and month: one
+            # index, so one INSERT ... ON CONFLICT adds to both rows
+            models.UniqueConstraint(
+                "company", Coalesce("buyer", Value(0)), "month", name="monthly_spend_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id}/{self.buyer_id or '-'} {self.month:%Y-%m}: {self.total}"

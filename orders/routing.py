@@ -11,18 +11,24 @@ The order services call the router while they hold the order's row lock
 (company -> quote -> order -> order lines -> approval steps):
 
 - ``plan`` reads what the order needs and writes nothing, so the status is
-  known before the order is saved;
+  known before the order is saved; ``spend`` is the month's spend before the
+  order when a budget or a limit applies, read under its lock by the order
+  services (``orders.services.spend``); without it the router reads it itself
+  (a preview);
 - ``open`` writes the steps of that plan and tells whoever decides first;
 - ``void`` ends the decisions of an order that changed (an edit routes again);
 - ``close`` ends the steps of an order nobody needs to decide any more.
 """
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.utils.translation import gettext as _
 
 from .models import Order, OrderStatus
+
+if TYPE_CHECKING:
+    from .services.spend import Spend
 
 
 @dataclass(frozen=True)
@@ -36,7 +42,7 @@ class Route:
 
 
 class Router(Protocol):
-    def plan(self, *, order: Order) -> Route: ...
+    def plan(self, *, order: Order, spend: "Spend | None" = None) -> Route: ...
 
     def open(self, *, order: Order, route: Route, actor) -> None: ...
 
@@ -48,7 +54,7 @@ class Router(Protocol):
 class ApproveAtOnce:
     """No approval anywhere: what orders do on their own."""
 
-    def plan(self, *, order: Order) -> Route:
+    def plan(self, *, order: Order, spend=None) -> Route:
         return Route(status=OrderStatus.APPROVED, comment=_("No approval needed."))
 
     def open(self, *, order: Order, route: Route, actor) -> None:

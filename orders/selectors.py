@@ -17,6 +17,7 @@ from core.money import format_money
 
 from .models import Order, OrderEvent, OrderLine, OrderStatus
 from .services.lines import normal_sku, product_problem, quantity_problem
+from .services.spend import spend_read
 
 
 def order_visible_to(*, user: User) -> QuerySet[Order]:
@@ -74,15 +75,37 @@ def month_start(*, now: datetime | None = None) -> datetime:
 def order_spend_this_month(*, company_id: int, now: datetime | None = None) -> Decimal:
     """What the company ordered this month (site time zone), cancelled and rejected left out.
 
-    Reads the company's orders of the month through ``order_company_recent_idx``,
-    so it costs the month's orders of one company, not the order book.
+    The running total the order services keep (``orders.services.spend``): one
+    row, whatever the month's orders.
     """
-    total = (
-        Order.objects.filter(company_id=company_id, created_at__gte=month_start(now=now))
-        .exclude(status__in=SPEND_EXCLUDED_STATUSES)
-        .aggregate(total=Sum("total"))["total"]
+    return spend_read(company_id=company_id, at=now).get(None, Decimal("0.00"))
+
+
+@dataclass(frozen=True)
+class BudgetUse:
+    """This month's spend against a budget or a limit (``cap`` None: there is none)."""
+
+    spent: Decimal
+    cap: Decimal | None
+
+    @property
+    def percent(self) -> int | None:
+        return None if not self.cap else min(999, int(self.spent * 100 / self.cap))
+
+    @property
+    def left(self) -> Decimal | None:
+        return None if self.cap is None else self.cap - self.spent
+
+
+def order_budget_use(*, user: User) -> tuple[BudgetUse, BudgetUse]:
+    """The company's month against its budget, and the person's against their limit. One
+    query (the two running totals)."""
+    totals = spend_read(company_id=user.company_id, buyer_id=user.pk)
+    zero = Decimal("0.00")
+    return (
+        BudgetUse(totals.get(None, zero), user.company.monthly_budget),
+        BudgetUse(totals.get(user.pk, zero), user.monthly_limit),
     )
-    return total or Decimal("0.00")
 
 
 def order_waiting_for_buyer(*, user: User, limit: int = 8) -> list[Order]:

@@ -27,6 +27,7 @@ from decimal import Decimal
 
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -40,11 +41,13 @@ from approvals.models import (
     StepStatus,
 )
 from companies.models import ApprovalMode, User
+from core.money import format_money
 from core.transitions import initial_status
 from notifications import events
 from orders.models import Order, OrderStatus
 from orders.routing import Route
 from orders.selectors import order_changes_since
+from orders.services.spend import Spend, has_caps, spend_peek
 
 from .steps import reminder_due, steps_move_all
 
@@ -196,6 +199,53 @@ def route_plan(
     return [step for _target, step in planned]
 
 
+def over_budget(*, order: Order, spend: Spend) -> str:
+    """Why the order takes its month past the company's budget or the buyer's limit ("" if
+    it does not): the first of the two it passes, with by how much."""
+    month = date_format(spend.month, "F")
+    if spend.company_budget is not None:
+        over = spend.company_total + order.total - spend.company_budget
+        if over > 0:
+            return _("Over %(company)s's %(month)s budget by %(amount)s.") % {
+                "company": order.company.name,
+                "month": month,
+                "amount": format_money(over),
+            }
+    if spend.buyer_limit is not None:
+        over = spend.buyer_total + order.total - spend.buyer_limit
+        if over > 0:
+            return _("Over %(buyer)s's %(month)s spending limit by %(amount)s.") % {
+                "buyer": order.placed_by.full_name,
+                "month": month,
+                "amount": format_money(over),
+            }
+    return ""
+
+
+def budget_plan(
+    *, order: Order, mode: str, tiers: Sequence[Tier], reason: str
+) -> list[PlannedStep]:
+    """An order over a budget goes to the company's highest tier, whatever its total (with
+    the usual fallbacks: nobody decides their own order); site admins without tiers."""
+    if tiers:
+        total = max(order.total, tiers[-1].minimum)
+        return route_plan(total=total, buyer_id=order.placed_by_id, mode=mode, tiers=tiers)
+    return [
+        PlannedStep(minimum=max(order.total, Decimal("0.01")), label="", approvers=(), note=reason)
+    ]
+
+
+def order_plan(
+    *, order: Order, mode: str, tiers: Sequence[Tier], spend: Spend | None
+) -> tuple[list[PlannedStep], str]:
+    """The steps an order needs, and why it is over a budget ("" when it is not)."""
+    over = over_budget(order=order, spend=spend) if spend else ""
+    if over:
+        return budget_plan(order=order, mode=mode, tiers=tiers, reason=over), over
+    plan = route_plan(total=order.total, buyer_id=order.placed_by_id, mode=mode, tiers=tiers)
+    return plan, ""
+
+
 def names(approvers: Sequence[TierApprover]) -> str:
     return _(" or ").join(a.name for a in approvers)
 
@@ -328,9 +378,17 @@ class ApprovalRouter:
     insert of steps and one of their approvers.
     """
 
-    def plan(self, *, order: Order) -> Route:
+    def plan(self, *, order: Order, spend: Spend | None = None) -> Route:
         mode, tiers = company_tiers(company_id=order.company_id)
-        plan = route_plan(total=order.total, buyer_id=order.placed_by_id, mode=mode, tiers=tiers)
+        if spend is None and has_caps(order):
+            spend = spend_peek(order=order)  # a preview: the services pass it locked
+        plan, over = order_plan(order=order, mode=mode, tiers=tiers, spend=spend)
+        if over:
+            return Route(
+                status=OrderStatus.PENDING_APPROVAL,
+                comment=f"{over} {describe_plan(plan)}",
+                steps=tuple(plan),
+            )
         if not plan:
             comment = (
                 _("No approval needed: the total is below every approval minimum.")

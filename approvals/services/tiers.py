@@ -32,14 +32,14 @@ from companies.services import Deactivation, users_deactivate
 from notifications import events
 from orders import services as order_services
 from orders.models import Order, OrderStatus
+from orders.services.spend import counted, has_caps, spend_peek
 
 from .routing import (
-    PlannedStep,
     Tier,
     company_tiers,
     create_steps,
     describe_plan,
-    route_plan,
+    order_plan,
     step_signature,
 )
 from .steps import steps_move_all
@@ -57,9 +57,9 @@ def _reroute_order(*, order: Order, mode: str, tiers: list[Tier], actor: User) -
     own_links = StepApprover.objects.filter(step__in=steps, on_behalf_of__isnull=True)
     for step_id, approver_id in own_links.values_list("step_id", "approver_id"):
         approver_ids[step_id].append(approver_id)
-    plan: list[PlannedStep] = route_plan(
-        total=order.total, buyer_id=order.placed_by_id, mode=mode, tiers=tiers
-    )
+    # the same plan as when it was placed, a budget it is over included
+    spend = spend_peek(order=order).without(counted(order)) if has_caps(order) else None
+    plan, _over = order_plan(order=order, mode=mode, tiers=tiers, spend=spend)
     kept = 0
     for step, planned in zip(steps, plan, strict=False):
         if step_signature(step, approver_ids[step.pk]) != planned.signature:

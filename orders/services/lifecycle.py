@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,6 +24,7 @@ from core.transitions import Transition, check, initial_status, transition
 from .. import routing
 from ..models import Channel, Order, OrderEvent, OrderEventKind, OrderLine, order_number
 from .lines import AskedLine, PricedLine, lines_price, lines_total
+from .spend import counted, has_caps, spend_add, spend_lock
 
 QUOTED_ORDER_IS_FIXED = gettext_lazy(
     "Order %(number)s carries the prices agreed in a quote. Cancel it and request a new "
@@ -106,12 +108,17 @@ def _record(
 
 def _place(*, buyer: User, company: Company, priced: Sequence[PricedLine], quote_number: str):
     order = Order(
-        company=company, placed_by=buyer, total=lines_total(priced), quote_number=quote_number
+        company=company,
+        placed_by=buyer,
+        total=lines_total(priced),
+        quote_number=quote_number,
+        created_at=timezone.now(),
     )
     router = routing.router()
-    route = router.plan(order=order)
+    route = router.plan(order=order, spend=spend_lock(order=order) if has_caps(order) else None)
     order.status = initial_status(Order, "place", to=route.status)
     order.save()
+    spend_add(order=order, amount=counted(order))
     order.number = order_number(order.pk)
     order.save(update_fields=["number"])
     _write_lines(order, priced)
@@ -190,11 +197,14 @@ def order_edit(
     priced = lines_price(lines=lines)
     order.lines.all().delete()
     _write_lines(order, priced)
+    before = counted(order)
     order.total = lines_total(priced)
     router = routing.router()
-    route = router.plan(order=order)
+    spend = spend_lock(order=order).without(before) if has_caps(order) else None
+    route = router.plan(order=order, spend=spend)
     # The version moves on before routing, so what approvers are told carries it.
     done = transition(order, "edit", to=route.status, fields=["total"])
+    spend_add(order=order, amount=counted(order) - before)
     router.void(order=order, actor=actor)
     router.open(order=order, route=route, actor=actor)
     _record(order, done, actor=actor, comment=route.comment, lines=_snapshot(priced))
@@ -210,7 +220,9 @@ def order_cancel(*, order_id: int, actor: User, seen_version: int, comment: str 
     order = order_lock(order_id=order_id)
     if order.placed_by_id != actor.pk:
         raise NotAllowed(_("Only the person who placed an order can cancel it."))
+    before = counted(order)
     done = transition(order, "cancel", seen_version=seen_version)
+    spend_add(order=order, amount=-before)
     routing.router().close(order=order, actor=actor)
     _record(order, done, actor=actor, comment=comment)
     return order
@@ -245,7 +257,9 @@ def order_move(
     decision moves the version on, even one that leaves the status as it was
     (a step of a chain), so a page showing the order before is stale after.
     """
+    before = counted(order)
     done = transition(order, action, to=to)
+    spend_add(order=order, amount=counted(order) - before)
     return _record(
         order, done, actor=actor, comment=comment, channel=channel, on_behalf_of_id=on_behalf_of_id
     )

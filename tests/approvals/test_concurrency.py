@@ -219,3 +219,22 @@ def test_an_order_placed_while_the_tiers_change_is_routed_under_the_new_tiers():
     # then the order never waits for the approver who left
     (step,) = placed[0].approval_steps.filter(status=StepStatus.OPEN)
     assert example.approver1 not in step.approvers.all()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_orders_at_once_cannot_both_slip_under_the_budget():
+    # given a budget of 2,000 and two buyers each placing 1,500 at the same moment
+    example = source_example()
+    example.company.monthly_budget = Decimal("2000.00")
+    example.company.save()
+
+    outcomes = run_at_once(
+        lambda: example.place("1500.00"),
+        lambda: example.place("1500.00", buyer=example.colleague),
+    )
+
+    # then one is approved at once and the other waits for the top tier, over budget
+    statuses = sorted(o.status for o in outcomes)
+    assert statuses == [OrderStatus.APPROVED, OrderStatus.PENDING_APPROVAL]
+    waiting = next(o for o in outcomes if o.status == OrderStatus.PENDING_APPROVAL)
+    assert "budget by $1,000.00" in waiting.events.get(kind="placed").comment

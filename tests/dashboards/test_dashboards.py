@@ -1,5 +1,6 @@
 from datetime import timedelta
 from decimal import Decimal
+from unittest.mock import patch
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -7,8 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from approvals.models import ApprovalStep, StepApprover
-from orders.models import Order, OrderStatus
+from orders.models import OrderStatus
 from orders.selectors import month_start, order_spend_this_month
+from orders.services import order_cancel, order_fulfil
 from quotations.models import QuoteStatus
 from tests.approvals.factories import ApprovalTierFactory, waiting_orders
 from tests.factories import (
@@ -16,6 +18,8 @@ from tests.factories import (
     BuyerFactory,
     CompanyFactory,
     OrderFactory,
+    ProductFactory,
+    place_order,
 )
 from tests.quotations.factories import DeskStaffFactory, QuoteFactory
 
@@ -94,29 +98,31 @@ def test_quotes_waiting_for_the_buyer_are_counted_in_the_nav_and_listed(client, 
     assert offered.number in body[body.index('id="dash-quotes"') :]
 
 
-def test_spend_this_month_counts_my_company_only_and_leaves_out_cancelled_and_rejected(buyer):
+def test_spend_this_month_counts_my_company_only_and_leaves_out_cancelled_and_rejected(
+    buyer, staff
+):
+    # given orders of every fate this month, another company's, and one of last month
     company = buyer.company
-    for status, total in [
-        (OrderStatus.APPROVED, "100.10"),
-        (OrderStatus.PENDING_APPROVAL, "200.20"),
-        (OrderStatus.FULFILLED, "0.05"),
-        (OrderStatus.CANCELLED, "1000.00"),
-        (OrderStatus.REJECTED, "1000.00"),
-    ]:
-        OrderFactory(company=company, placed_by=buyer, status=status, total=Decimal(total))
-    OrderFactory(total=Decimal("999.00"))  # another company
-    last_month = OrderFactory(company=company, placed_by=buyer, total=Decimal("50.00"))
-    Order.objects.filter(pk=last_month.pk).update(created_at=month_start() - timedelta(seconds=1))
+    cents = ProductFactory(unit_price=Decimal("0.05"))
+    unit = ProductFactory(unit_price=Decimal("1.00"))
+    place_order(buyer, (unit, 100))  # approved at once
+    fulfilled = place_order(buyer, (cents, 1))
+    order_fulfil(order_id=fulfilled.pk, actor=staff)
+    cancelled = place_order(buyer, (unit, 1000))
+    order_cancel(order_id=cancelled.pk, actor=buyer, seen_version=1)
+    place_order(BuyerFactory(), (unit, 999))  # another company
+    with patch("django.utils.timezone.now", return_value=month_start() - timedelta(hours=1)):
+        place_order(buyer, (unit, 50))  # last month
 
     spend = order_spend_this_month(company_id=company.pk)
 
-    assert spend == Decimal("300.35")
+    assert spend == Decimal("100.05")
     assert isinstance(spend, Decimal)
 
 
 def test_spend_this_month_is_zero_without_orders_and_shown_with_the_currency(client, buyer):
     assert order_spend_this_month(company_id=buyer.company_id) == Decimal("0.00")
-    OrderFactory(company=buyer.company, placed_by=buyer, total=Decimal("1234.5"))
+    place_order(buyer, (ProductFactory(unit_price=Decimal("1234.5")), 1))
     client.force_login(buyer)
 
     body = client.get(reverse("home")).content.decode()
