@@ -91,8 +91,18 @@ STEP_MOVES: dict[str, Move] = {
     "approve": Move(APPROVER, {StepStatus.OPEN}, {StepStatus.APPROVED}),
     "reject": Move(APPROVER, {StepStatus.OPEN}, {StepStatus.REJECTED}),
     "request_changes": Move(APPROVER, {StepStatus.OPEN}, {StepStatus.RETURNED}),
+    # the order changed: what was decided or left open no longer counts (a round sent back
+    # for changes, or closed by it, becomes history when the buyer changes the order)
     "void": Move(
-        ROUTING, {StepStatus.WAITING, StepStatus.OPEN, StepStatus.APPROVED}, {StepStatus.VOID}
+        ROUTING,
+        {
+            StepStatus.WAITING,
+            StepStatus.OPEN,
+            StepStatus.APPROVED,
+            StepStatus.RETURNED,
+            StepStatus.CLOSED,
+        },
+        {StepStatus.VOID},
     ),
     "close": Move(ROUTING, {StepStatus.WAITING, StepStatus.OPEN}, {StepStatus.CLOSED}),
 }

@@ -8,7 +8,7 @@ from companies.models import ApprovalMode
 from core.domain import InvalidInput, InvalidState, NotAllowed, StaleVersion
 from core.transitions import successors
 from orders.models import OrderEvent, OrderEventKind, OrderStatus
-from orders.services import LineRequest, order_edit
+from orders.services import LineRequest, order_cancel, order_edit
 from tests.approvals.factories import ApprovalTierFactory, source_example
 from tests.factories import BuyerFactory, StaffFactory
 
@@ -339,7 +339,7 @@ def test_bulk_approval_decides_a_step_posted_twice_once():
 def test_the_step_moves_table_covers_every_status():
     moves = successors(STEP_MOVES, StepStatus.values)
     final = {s for s, targets in moves.items() if not targets}
-    assert final == {StepStatus.REJECTED, StepStatus.RETURNED, StepStatus.VOID, StepStatus.CLOSED}
+    assert final == {StepStatus.REJECTED, StepStatus.VOID}
     for targets in moves.values():
         assert targets <= set(StepStatus.values)
     # an edit voids every step not yet final; a cancel closes every undecided one
@@ -347,6 +347,8 @@ def test_the_step_moves_table_covers_every_status():
         StepStatus.WAITING,
         StepStatus.OPEN,
         StepStatus.APPROVED,
+        StepStatus.RETURNED,  # sent back for changes, then changed
+        StepStatus.CLOSED,
     }
     assert {s for s, t in moves.items() if StepStatus.CLOSED in t} == {
         StepStatus.WAITING,
@@ -364,3 +366,37 @@ def test_a_buyer_who_is_also_an_approver_decides_colleagues_orders():
     assert decided.status == OrderStatus.APPROVED
     mine = example.place("2500.00", buyer=example.approver1)
     assert example.approver1 not in open_step(mine).approvers.all()
+
+
+def test_an_order_sent_back_for_changes_is_routed_again_when_the_buyer_changes_it():
+    example = source_example()
+    order = example.place("2500.00")
+    sent_back = decide(
+        open_step(order), example.approver1, decision=Decision.REQUEST_CHANGES, comment="Less."
+    )
+    assert sent_back.status == OrderStatus.CHANGES_REQUESTED
+
+    changed = order_edit(
+        order_id=order.pk,
+        actor=example.buyer,
+        lines=[LineRequest(sku=example.unit.sku, quantity=2200)],
+        seen_version=sent_back.version,
+    )
+
+    assert changed.status == OrderStatus.PENDING_APPROVAL
+    assert open_step(changed).sequence == 1
+    earlier = changed.approval_steps.get(status=StepStatus.VOID, decided_by=example.approver1)
+    assert earlier.comment == "Less."
+
+
+def test_an_order_sent_back_for_changes_may_be_cancelled_and_not_decided():
+    example = source_example()
+    order = example.place("2500.00")
+    step = open_step(order)
+    sent_back = decide(step, example.approver1, decision=Decision.REQUEST_CHANGES, comment="?")
+
+    with pytest.raises(InvalidState):
+        decide(step, example.approver1, version=sent_back.version)
+    cancelled = order_cancel(order_id=order.pk, actor=example.buyer, seen_version=sent_back.version)
+
+    assert cancelled.status == OrderStatus.CANCELLED

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from approvals.demo import seed_tiers, seed_waiting_orders
+from approvals.demo import seed_approval_extras, seed_tiers, seed_waiting_orders
 from catalog.demo import seed_products
 from companies.demo import DEMO_PASSWORD, PEOPLE, seed_companies
 from orders.demo import seed_orders
@@ -21,6 +21,8 @@ class Command(BaseCommand):
             orders = seed_orders(people)
             orders += seed_waiting_orders(people)
             quotes = seed_quotes(people)
+            # After the orders: a budget near its limit is set from what was spent.
+            seed_approval_extras(people)
         self.stdout.write(
             f"Demo data ready ({products} new products, {orders} new orders, {quotes} new quotes)."
         )
