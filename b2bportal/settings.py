@@ -102,6 +102,26 @@ DATABASES = {
 # Persistent connections: a page served 4x more requests per second with them.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind PgBouncer in transaction mode a connection's session is not ours to keep:
+# no server-side cursors (see docs/scaling.md).
+if env.str("DATABASE_POOLER", default="") == "transaction":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+
+# One cache shared by every process of every instance: Redis in production (CACHE_URL,
+# e.g. redis://cache:6379/1), this process's memory for a developer. Anything cached
+# is keyed on a version the services bump, so a change made through one instance is
+# seen through all of them.
+CACHE_URL = env.str("CACHE_URL", default="")
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A covering index (INCLUDE) only speeds Postgres up; SQLite builds it without

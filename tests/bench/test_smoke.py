@@ -51,3 +51,20 @@ def test_bench_database_is_never_the_developers(monkeypatch):
     assert bench_database_url("large") == "postgres://app@db.internal:5433/b2bportal_bench_large"
     monkeypatch.setenv("DATABASE_URL", "sqlite:///var/db.sqlite3")
     assert bench_database_url("small").endswith("/b2bportal_bench_small")
+
+
+@pytest.mark.django_db
+def test_the_load_drivers_people_are_logged_in_as_a_login_would_leave_them(client):
+    # the HTTP load writes sessions straight into the database; the portal must take them
+    from django.conf import settings
+
+    from benchmark import load
+    from tests.factories import BuyerFactory
+
+    buyer = BuyerFactory()
+    client.cookies[settings.SESSION_COOKIE_NAME] = load.session_cookie(buyer)
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert response.wsgi_request.user == buyer
