@@ -295,6 +295,9 @@ class StepApprover(models.Model):
     )
     is_open = models.BooleanField(default=False)
     opened_at = models.DateTimeField(null=True, blank=True)
+    # The order's total when the link was made (an edit voids the steps, so it holds
+    # while the link is open): what an open link adds to its approver's queue tally.
+    amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     # A delegate's link: they decide for this approver while the approver is away
     # (``Delegation``); empty for the approvers routing named.
     on_behalf_of = models.ForeignKey(
@@ -322,6 +325,17 @@ class StepApprover(models.Model):
 
     def __str__(self) -> str:
         return f"{self.approver_id} on step {self.step_id}"
+
+
+# The tally of open steps that need a site admin (no contact of the company may decide).
+SITE_ADMIN_QUEUE = "approvals.site_admin_queue"
+
+
+def queue_tally(*, company_id: int, approver_id: int) -> str:
+    """The name of an approver's queue tally (``core.tallies``): how many open steps of
+    the company's orders wait for them (their own orders left out), and their worth.
+    Kept by ``approvals.services.steps`` whenever a link opens or closes."""
+    return f"approvals.queue:{company_id}:{approver_id}"
 
 
 class DelegationStatus(models.TextChoices):

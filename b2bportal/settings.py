@@ -211,6 +211,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "submissions-forget-old": {"task": "core.tasks.forget_old_submissions", "schedule": 24 * 3600},
+    "tallies-fold": {"task": "core.tasks.fold_tallies", "schedule": 60},
     "quotes-expire-due": {"task": "quotations.tasks.expire_due_quotes", "schedule": 15 * 60},
     "notifications-sweep": {
         "task": "notifications.tasks.sweep_pending_notifications",

@@ -237,10 +237,14 @@ def run(
         processes.append(balancer)
         for i in (1, 2):
             processes.append(
-                _celery(f"worker{i}", ["worker", "-c", "2", "-n", f"worker{i}@%h"], shared, directory)
+                _celery(
+                    f"worker{i}", ["worker", "-c", "2", "-n", f"worker{i}@%h"], shared, directory
+                )
             )
         processes.append(
-            _celery("beat", ["beat", f"--schedule={directory / 'beat-schedule'}"], shared, directory)
+            _celery(
+                "beat", ["beat", f"--schedule={directory / 'beat-schedule'}"], shared, directory
+            )
         )
         log("  2 Celery workers and 1 beat started")
         _run_phase(port=port, world=world, mix=False, seconds=2, users=users)  # warm up
@@ -282,4 +286,3 @@ def run(
         },
         "cache": cache,
     }
-

@@ -34,6 +34,7 @@ from approvals.models import ApprovalStep, ApprovalTier, StepApprover
 from catalog.models import Product
 from companies.models import Company, User
 from companies.roles import SITE_ADMIN_PERMISSIONS
+from core.models import Tally
 from notifications.models import Notification
 from orders.models import SPENT_STATUSES, MonthlySpend, Order, OrderEvent, OrderLine
 from quotations.models import Quote, QuoteEvent, QuoteLine, QuoteMessage, QuoteRevision
@@ -493,6 +494,7 @@ class Generator:
                     "approver_id": approver,
                     "is_open": waiting,
                     "opened_at": created,
+                    "amount": total,
                     "on_behalf_of_id": None,
                 }
                 self.t["link"].add(*[row[c] for c in cols["link"]])
@@ -731,6 +733,20 @@ def _monthly_spend(cursor) -> None:
         )
 
 
+def _queue_tallies(cursor) -> None:
+    """The approvers' queue tallies the approvals services keep, counted once."""
+    links, steps = StepApprover._meta.db_table, ApprovalStep._meta.db_table
+    orders = Order._meta.db_table
+    cursor.execute(
+        f"INSERT INTO {_quote(Tally._meta.db_table)} (name, count, amount, folded) "  # noqa: S608
+        "SELECT 'approvals.queue:' || o.company_id || ':' || l.approver_id, "
+        "COUNT(*), SUM(l.amount), TRUE "
+        f"FROM {_quote(links)} l JOIN {_quote(steps)} s ON s.id = l.step_id "
+        f"JOIN {_quote(orders)} o ON o.id = s.order_id "
+        "WHERE l.is_open AND l.approver_id <> o.placed_by_id GROUP BY o.company_id, l.approver_id"
+    )
+
+
 def load(scale: Scale, *, log=print) -> LoadReport:
     """Generate and COPY the data set of ``scale`` into the (empty) default database."""
     if not bench_tables_empty():
@@ -779,6 +795,7 @@ def load(scale: Scale, *, log=print) -> LoadReport:
             report.index_seconds = time.perf_counter() - started
             log(f"  indexes and constraints rebuilt in {report.index_seconds:.1f} s")
             _monthly_spend(cursor)
+            _queue_tallies(cursor)
     started = time.perf_counter()
     with connection.cursor() as cursor:
         for key in LOAD_ORDER:

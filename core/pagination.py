@@ -51,3 +51,20 @@ def paginate(queryset, page: str | int | None, per_page: int | None = None) -> P
     offset = (number - 1) * per_page
     rows = list(queryset[offset : offset + per_page + 1])
     return Page(object_list=rows[:per_page], number=number, has_next=len(rows) > per_page)
+
+
+@dataclass(frozen=True)
+class BoundedCount:
+    """A count shown up to a bound: "99+" past it."""
+
+    count: int
+    more: bool
+
+    def __str__(self) -> str:
+        return f"{self.count}+" if self.more else str(self.count)
+
+
+def bounded_count(queryset, bound: int) -> BoundedCount:
+    """Count at most ``bound`` + 1 rows: a number that cannot grow with the table."""
+    n = queryset.order_by()[: bound + 1].count()
+    return BoundedCount(count=min(n, bound), more=n > bound)

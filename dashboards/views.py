@@ -16,6 +16,7 @@ from approvals.selectors import (
     approval_staff_queue,
 )
 from companies.roles import DECIDE_FOR_SITE_ADMINS, OVERSEE_ORDERS
+from core.pagination import bounded_count
 from orders.selectors import (
     VOLUME_DAYS,
     order_budget_use,
@@ -33,6 +34,8 @@ from quotations.selectors import (
 )
 
 SECTION_ROWS = 8
+# The staff dashboard counts overdue approvals up to this, then says "99+".
+OVERDUE_SHOWN = 99
 
 
 def _contact_sections(request) -> dict:
@@ -47,10 +50,11 @@ def _contact_sections(request) -> dict:
     nav = approval_nav_for(user=user)
     request._approval_nav = nav  # the navigation reads it again
     if nav.is_approver:
+        queue = list(approval_queue_for(user=user)[:SECTION_ROWS])
         context.update(
             is_approver=True,
-            queue=list(approval_queue_for(user=user)[:SECTION_ROWS]),
-            queue_summary=approval_queue_summary(user=user),
+            queue=queue,
+            queue_summary=approval_queue_summary(nav=nav, first=queue),
             recent_decisions=list(approval_decided_by(user=user)[:5]),
         )
     return context
@@ -84,7 +88,8 @@ def _staff_sections(request) -> dict:
             row["quotes"] = quotes.get(row["company_id"], 0)
         context.update(
             overdue_steps=list(overdue[:SECTION_ROWS]),
-            overdue_count=overdue.count(),
+            # counted up to a bound ("99+"): the count would otherwise grow with the backlog
+            overdue_count=bounded_count(overdue, OVERDUE_SHOWN),
             volume=volume,
         )
     return context

@@ -159,11 +159,18 @@ class Notification(Stateful):
                 name="notification_sending_idx",
             ),
             models.Index(fields=["recipient", "-created_at"], name="notification_inbox_idx"),
-            # the unread count in the navigation, on every page
+            # the unread count in the navigation, on every page: a site admin's, and a
+            # contact's (their company's only; without the company in the index the
+            # planner met a contact's few unread rows with all of the company's)
             models.Index(
                 fields=["recipient", "-id"],
                 condition=Q(read_at__isnull=True),
                 name="notification_unread_idx",
+            ),
+            models.Index(
+                fields=["recipient", "company", "-id"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread_co_idx",
             ),
         ]
 

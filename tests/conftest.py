@@ -20,6 +20,25 @@ def _tasks_in_process(settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
 
 
+@pytest.fixture(autouse=True)
+def _tallies_stay_true(request):
+    """After every test that wrote to the database: each running count the services keep
+    (``core.tallies``) equals a count of what it stands for."""
+    if not {"db", "transactional_db", "django_db_setup"} & set(request.fixturenames) and (
+        request.node.get_closest_marker("django_db") is None
+    ):
+        yield
+        return
+    yield
+    from django.db import connection
+
+    from approvals.selectors import approval_tallies_drift
+
+    if connection.needs_rollback:
+        return  # the test ended inside a failed transaction, on purpose: nothing to read
+    assert approval_tallies_drift() == {}, "a queue tally no longer matches its open steps"
+
+
 @pytest.fixture
 def company():
     return CompanyFactory()

@@ -120,7 +120,9 @@ def approval_step_decide(
     step.decided_for_id = on_behalf_of_id
     step.decided_at = timezone.now()
     step.comment = comment
-    step_move(step, decision, fields=["decided_by", "decided_for", "decided_at", "comment"])
+    step_move(
+        step, decision, order=order, fields=["decided_by", "decided_for", "decided_at", "comment"]
+    )
     record = partial(
         order_services.order_move,
         order=order,
@@ -133,7 +135,9 @@ def approval_step_decide(
     if decision != Decision.APPROVE:
         # Nothing later in a chain is asked any more; the order leaves the queues.
         steps_move_all(
-            list(ApprovalStep.objects.filter(order=order, status=StepStatus.WAITING)), "close"
+            list(ApprovalStep.objects.filter(order=order, status=StepStatus.WAITING)),
+            "close",
+            order=order,
         )
         record(action=decision)
         if decision == Decision.REJECT:
@@ -152,7 +156,7 @@ def approval_step_decide(
         events.order_decided(order=order, actor=actor, approved=True, comment=comment)
         return order
 
-    step_move(following, "open")
+    step_move(following, "open", order=order)
     record(action="approve_step")
     events.order_waiting_for_approval(order=order, step=following, actor=actor)
     return order

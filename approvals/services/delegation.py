@@ -25,11 +25,14 @@ from django.utils.translation import gettext as _
 
 from companies.models import User
 from core.domain import InvalidInput, NotAllowed
+from core.tallies import tally_add
 from core.transitions import initial_status, transition
 from notifications import events
 from orders import services as order_services
+from orders.models import Order
 
 from ..models import Delegation, DelegationStatus, StepApprover, StepStatus
+from .steps import queue_changes
 
 MANAGE_DELEGATIONS = "approvals.add_delegation"
 
@@ -140,9 +143,13 @@ def _start(delegation: Delegation) -> int:
                 "on_behalf_of": delegation.approver,
                 "is_open": step.is_open,
                 "opened_at": step.opened_at,
+                "amount": order.total,
             },
         )
         if created and step.is_open:
+            tally_add(
+                queue_changes(order=order, links=[(delegation.delegate_id, order.total)], sign=1)
+            )
             events.order_waiting_for_approval(
                 order=order, step=step, actor=None, recipients=[delegation.delegate]
             )
@@ -154,12 +161,35 @@ def _end(delegation: Delegation, action: str) -> None:
     """The steps the delegate has not decided go back to the approver alone."""
     was_active = delegation.status == DelegationStatus.ACTIVE
     transition(delegation, action)
-    if was_active:
-        StepApprover.objects.filter(
-            approver=delegation.delegate,
-            on_behalf_of=delegation.approver,
-            step__status__in=[StepStatus.OPEN, StepStatus.WAITING],
-        ).delete()
+    if not was_active:
+        return
+    links = StepApprover.objects.filter(
+        approver=delegation.delegate,
+        on_behalf_of=delegation.approver,
+        step__status__in=[StepStatus.OPEN, StepStatus.WAITING],
+    )
+    # the orders first (the lock order), in one statement, in the order of their ids
+    orders = {
+        order.pk: order
+        for order in Order.objects.select_for_update()
+        .filter(pk__in=links.values("step__order_id"))
+        .only("pk", "company_id", "placed_by_id")
+        .order_by("pk")
+    }
+    rows = list(
+        links.select_for_update(of=("self",))
+        .order_by("pk")
+        .values_list("pk", "step__order_id", "is_open", "amount")
+    )
+    StepApprover.objects.filter(pk__in=[pk for pk, *_ in rows]).delete()
+    tally_add(
+        change
+        for _pk, order_id, is_open, amount in rows
+        if is_open
+        for change in queue_changes(
+            order=orders[order_id], links=[(delegation.delegate_id, amount)], sign=-1
+        )
+    )
 
 
 @transaction.atomic

@@ -42,6 +42,7 @@ from approvals.models import (
 )
 from companies.models import ApprovalMode, User
 from core.money import format_money
+from core.tallies import tally_add
 from core.transitions import initial_status
 from notifications import events
 from orders.models import Order, OrderStatus
@@ -49,7 +50,7 @@ from orders.routing import Route
 from orders.selectors import order_changes_since
 from orders.services.spend import Spend, has_caps, spend_peek
 
-from .steps import reminder_due, steps_move_all
+from .steps import queue_changes, reminder_due, site_admin_changes, steps_move_all
 
 
 @dataclass(frozen=True)
@@ -293,7 +294,11 @@ def create_steps(
     ApprovalStep.objects.bulk_create(steps)
     links = [
         StepApprover(
-            step=step, approver_id=approver.id, is_open=step.is_open, opened_at=step.opened_at
+            step=step,
+            approver_id=approver.id,
+            is_open=step.is_open,
+            opened_at=step.opened_at,
+            amount=order.total,
         )
         for step, planned in zip(steps, plan, strict=True)
         for approver in planned.approvers
@@ -305,12 +310,18 @@ def create_steps(
             on_behalf_of_id=approver_id,
             is_open=step.is_open,
             opened_at=step.opened_at,
+            amount=order.total,
         )
         for step, planned in zip(steps, plan, strict=True)
         for approver_id, delegate_id in _delegates(order, planned).items()
     ]
     if links:
         StepApprover.objects.bulk_create(links)
+    opened = [(link.approver_id, link.amount) for link in links if link.is_open]
+    tally_add(
+        queue_changes(order=order, links=opened, sign=1)
+        + site_admin_changes(order=order, steps=[s for s in steps if s.is_open], sign=1)
+    )
     return steps
 
 
@@ -355,7 +366,7 @@ def _end_steps(*, order: Order, actor: User, action: str, reason: str) -> None:
         return
     open_step = next((s for s in steps if s.is_open), None)
     approvers = list(open_step.approvers.all()) if open_step else []
-    steps_move_all(steps, action)
+    steps_move_all(steps, action, order=order)
     if open_step is not None:
         events.order_left_queue(order=order, actor=actor, approvers=approvers, reason=reason)
 

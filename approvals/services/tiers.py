@@ -68,7 +68,7 @@ def _reroute_order(*, order: Order, mode: str, tiers: list[Tier], actor: User) -
     if kept == len(steps) == len(plan):
         return False
 
-    steps_move_all(steps[kept:], "void")
+    steps_move_all(steps[kept:], "void", order=order)
     still_open = any(step.is_open for step in steps[:kept])
     new_steps = create_steps(
         order=order,

@@ -8,7 +8,9 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from approvals.models import ApprovalStep, ApprovalTier, StepApprover, StepStatus
+from approvals.services.steps import queue_changes, site_admin_changes
 from companies.models import ApprovalMode, Company, User
+from core.tallies import tally_add
 from orders.models import Order, OrderStatus
 from tests.factories import BuyerFactory, CompanyFactory, OrderFactory, ProductFactory, place_order
 
@@ -65,7 +67,9 @@ def source_example(mode: str = ApprovalMode.RESPECTIVE) -> SourceExample:
     )
 
 
-def waiting_orders(count: int, *, approver: User, buyer: User | None = None) -> list[Order]:
+def waiting_orders(
+    count: int, *, approver: User, buyer: User | None = None, site_admin: bool = False
+) -> list[Order]:
     """Orders with an open step for ``approver``, written directly, for list and query tests."""
     buyer = buyer or BuyerFactory(company=approver.company)
     orders = OrderFactory.create_batch(
@@ -83,10 +87,16 @@ def waiting_orders(count: int, *, approver: User, buyer: User | None = None) -> 
             minimum=Decimal("2000.00"),
             status=StepStatus.OPEN,
             opened_at=now,
+            needs_site_admin=site_admin,
         )
         for order in orders
     )
-    StepApprover.objects.bulk_create(
-        StepApprover(step=step, approver=approver, is_open=True, opened_at=now) for step in steps
+    links = StepApprover.objects.bulk_create(
+        StepApprover(step=step, approver=approver, is_open=True, opened_at=now, amount=order.total)
+        for step, order in zip(steps, orders, strict=True)
     )
+    # the queue's tally, as the approvals services keep it
+    for order, link in zip(orders, links, strict=True):
+        tally_add(queue_changes(order=order, links=[(link.approver_id, link.amount)], sign=1))
+    tally_add(site_admin_changes(order=orders[0], steps=steps, sign=1) if orders else [])
     return orders

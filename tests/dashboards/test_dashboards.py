@@ -19,6 +19,7 @@ from tests.factories import (
     CompanyFactory,
     OrderFactory,
     ProductFactory,
+    StaffFactory,
     place_order,
 )
 from tests.quotations.factories import DeskStaffFactory, QuoteFactory
@@ -167,8 +168,7 @@ def test_the_staff_dashboard_lists_orders_needing_a_site_admin_and_overdue_appro
     approver = _approver()
     fresh, late = waiting_orders(2, approver=approver)
     _opened(late, timezone.now() - timedelta(hours=30))
-    orphan = waiting_orders(1, approver=_approver())[0]
-    ApprovalStep.objects.filter(order=orphan).update(needs_site_admin=True)
+    orphan = waiting_orders(1, approver=_approver(), site_admin=True)[0]
     staff = BareStaffFactory()  # oversees orders and decides for site admins; no quote desk
     staff.user_permissions.add(
         *Permission.objects.filter(codename__in=["oversee_orders", "decide_for_site_admins"])
@@ -184,6 +184,18 @@ def test_the_staff_dashboard_lists_orders_needing_a_site_admin_and_overdue_appro
     assert 'id="site-admin-count">1<' in body
     assert orphan.number in body[body.index('id="dash-site-admin"') :]
     assert 'id="dash-seller-quotes"' not in body  # not on the quote desk
+
+
+def test_overdue_approvals_are_counted_up_to_a_bound(client, settings, monkeypatch):
+    settings.APPROVAL_REMINDER_HOURS = 24
+    monkeypatch.setattr("dashboards.views.OVERDUE_SHOWN", 2)
+    for order in waiting_orders(3, approver=_approver()):
+        _opened(order, timezone.now() - timedelta(hours=30))
+    client.force_login(StaffFactory())
+
+    body = client.get(reverse("home")).content.decode()
+
+    assert 'id="overdue-count">2+<' in body
 
 
 def test_a_staff_member_without_the_desk_sees_no_quote_section(client, bare_staff):
