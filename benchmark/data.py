@@ -238,6 +238,7 @@ class Generator:
                         "job_title": role.title(),
                         "is_staff": company is None,
                         "is_active": True,
+                        "is_company_admin": False,
                         "date_joined": joined,
                     }[c]
                     for c in self.t["user"].columns
