@@ -8,7 +8,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .models import Notification, NotificationKind
+from .links import link_for
+from .models import ACCOUNT_KINDS, Notification, NotificationKind
 
 # What each email says first and what its button does. Placeholders come from
 # the row's context; the templates escape everything.
@@ -78,6 +79,21 @@ TEXTS = {
         _("The offer on your quote {number} expired."),
         _("View the quote"),
     ),
+    NotificationKind.INVITATION: (
+        _(
+            "{actor} invited you to {portal} for {company}. Choose your password to start: "
+            "the link works once, until {expires}."
+        ),
+        _("Choose your password"),
+    ),
+    NotificationKind.PASSWORD_RESET: (
+        _(
+            "Somebody asked to reset the password of your {portal} account ({email}). "
+            "The link works once, within {hours} hours. If it was not you, ignore this "
+            "email: your password stays as it is."
+        ),
+        _("Choose a new password"),
+    ),
 }
 
 
@@ -99,14 +115,17 @@ def message_id(row: Notification) -> str:
 def render_email(row: Notification) -> EmailMultiAlternatives:
     lead_text, action = TEXTS[row.kind]
     data = _Blank(row.context)
+    data.setdefault("portal", settings.PORTAL_NAME)
+    # A person's own account is always emailed: no choice to offer.
+    preferences = "" if row.kind in ACCOUNT_KINDS else reverse("notifications:preferences")
     context = {
         "recipient": row.recipient,
         "lead": str(lead_text).format_map(data),
         "action": action,
-        "url": settings.SITE_URL + row.path,
+        "url": link_for(row),
         "quoted": data["quoted"],
         "quoted_by": data["quoted_by"],
-        "preferences_url": settings.SITE_URL + reverse("notifications:preferences"),
+        "preferences_url": settings.SITE_URL + preferences if preferences else "",
         "portal_name": settings.PORTAL_NAME,
     }
     message = EmailMultiAlternatives(
