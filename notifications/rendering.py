@@ -117,7 +117,7 @@ def render_email(row: Notification) -> EmailMultiAlternatives:
     data = _Blank(row.context)
     data.setdefault("portal", settings.PORTAL_NAME)
     # A person's own account is always emailed: no choice to offer.
-    preferences = "" if row.kind in ACCOUNT_KINDS else reverse("notifications:preferences")
+    preferences = "" if row.kind in ACCOUNT_KINDS else reverse("accounts:preferences")
     context = {
         "recipient": row.recipient,
         "lead": str(lead_text).format_map(data),
