@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("companies", "0003_accounts_company_admin"),
+        ("companies", "0002_user_staff_idx"),
         ("notifications", "0005_changes_requested"),
     ]
 
