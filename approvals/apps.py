@@ -15,10 +15,10 @@ class ApprovalsConfig(AppConfig):
 
         # The emails asking an approver to decide carry a link per decision, signed for
         # their one recipient when they are sent.
+        from notifications.links import register_extra
         from notifications.models import NotificationKind
-        from notifications.rendering import register_links
 
         from .links import email_decision_links
 
         for kind in (NotificationKind.ORDER_WAITING, NotificationKind.APPROVAL_REMINDER):
-            register_links(kind, email_decision_links)
+            register_extra(kind, email_decision_links)

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "core",
     "companies",
     "catalog",
@@ -57,6 +59,8 @@ INSTALLED_APPS = [
     "quotations",
     "notifications",
     "dashboards",
+    # after approvals: its admin extends the pages approvals registered
+    "accounts",
     "demo",
     "benchmark",
 ]
@@ -70,6 +74,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Sessions end after SESSION_IDLE_MINUTES unused; site admins set two-factor up first.
+    "accounts.middleware.SessionActivityMiddleware",
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -182,6 +189,19 @@ SITE_URL = env.str(
 ).rstrip("/")
 PAGE_SIZE = env.int("PAGE_SIZE", default=25)
 
+# --- Accounts ---------------------------------------------------------------
+# An invitation's link works once, for this many days; a password reset link once,
+# for this many hours from when the email is sent.
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_HOURS", default=2) * 3600
+# A session ends after this long without a request (it is refreshed once a minute of
+# use); changing or resetting a password ends the person's other sessions.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=60)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+# Site admins must log in with an authenticator code (on in production); contacts may.
+TWO_FACTOR_REQUIRED_FOR_STAFF = env.bool("TWO_FACTOR_REQUIRED_FOR_STAFF", default=not LOCAL)
+OTP_TOTP_ISSUER = PORTAL_NAME
+
 # --- Benchmark --------------------------------------------------------------
 # Routes /_baseline/, the bare view `make bench` times every page against. The
 # bench command switches it on for the process it measures in and for its
@@ -289,6 +309,17 @@ AXES_LOCKOUT_CALLABLE = "companies.views.locked_out"
 AXES_USERNAME_CALLABLE = "companies.views.login_name"
 # The login form's field (Django's AuthenticationForm), which holds the email address.
 AXES_USERNAME_FORM_FIELD = "username"
+# Never written to the attempts' log: new passwords and second-factor codes.
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "old_password",
+    "new_password1",
+    "new_password2",
+    "code",
+    "off-password",
+    "codes-password",
+]
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
+from accounts import views as account_views
 from core.converters import DocumentNumberConverter
 from dashboards import views as dashboard_views
 
@@ -14,12 +15,10 @@ admin.site.index_title = "Configuration"
 
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    # Django's login, with a second step when the person has two-factor on
+    path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("accounts.urls")),
     path("catalog/", include("catalog.urls")),
     path("orders/", include("orders.urls")),
     path("approvals/", include("approvals.urls")),

@@ -241,6 +241,7 @@ class Generator:
                         "is_staff": company is None,
                         "is_active": True,
                         "monthly_limit": None,
+                        "is_company_admin": False,
                         "date_joined": joined,
                     }[c]
                     for c in self.t["user"].columns

@@ -21,7 +21,9 @@ class ContactInline(admin.TabularInline):
     extra = 0
     can_delete = False
     verbose_name = _("contact person")
-    verbose_name_plural = _("contact persons (add new ones under Users, with a password)")
+    verbose_name_plural = _(
+        "contact persons (add new ones under Users: they are emailed an invitation)"
+    )
 
     def has_add_permission(self, request, obj=None):
         return False

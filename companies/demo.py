@@ -17,6 +17,7 @@ class DemoPerson:
     job_title: str
     company_slug: str | None
     staff: bool = False
+    company_admin: bool = False
 
 
 PEOPLE = [
@@ -24,7 +25,7 @@ PEOPLE = [
     DemoPerson("approver1@acme.example", "Alice Archer", "Team lead", "acme"),
     DemoPerson("approver2@acme.example", "Bob Brennan", "Head of purchasing", "acme"),
     DemoPerson("approver3@acme.example", "Carol Chen", "Finance director", "acme"),
-    DemoPerson("buyer1@acme.example", "Dana Diaz", "Office manager", "acme"),
+    DemoPerson("buyer1@acme.example", "Dana Diaz", "Office manager", "acme", company_admin=True),
     DemoPerson("buyer2@acme.example", "Evan Ellis", "Warehouse lead", "acme"),
     DemoPerson("buyer@globex.example", "Grace Gill", "Purchaser", "globex"),
 ]
@@ -51,9 +52,14 @@ def seed_companies() -> dict[str, User]:
                 job_title=person.job_title,
                 company=companies.get(person.company_slug) if person.company_slug else None,
                 is_staff=person.staff,
+                is_company_admin=person.company_admin,
             )
             user.set_password(DEMO_PASSWORD)
             user.save()
+        elif person.company_admin and not user.is_company_admin:
+            # A demo database seeded before company administrators existed.
+            user.is_company_admin = True
+            user.save(update_fields=["is_company_admin"])
         if person.staff:
             # A site admin by the "Site admins" group, as a real one would be.
             user.groups.add(site_admins_group_sync(group_model=Group, permission_model=Permission))

@@ -108,6 +108,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("site admin"), default=False, help_text=_("Site admins belong to no company.")
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Runs the company's people in the portal (invites, deactivates, reactivates
+    # colleagues); made by a site admin. See the accounts app.
+    is_company_admin = models.BooleanField(
+        _("company administrator"),
+        default=False,
+        help_text=_("Manages the company's people in the portal: invites and deactivates them."),
+    )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()
@@ -124,6 +131,10 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.CheckConstraint(
                 condition=Q(is_staff=False) | Q(company__isnull=True),
                 name="staff_belong_to_no_company",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_company_admin=False) | Q(company__isnull=False),
+                name="company_admin_has_a_company",
             ),
         ]
         indexes = [

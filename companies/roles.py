@@ -44,6 +44,9 @@ SITE_ADMIN_PERMISSIONS = [
     # Unlocking a login locked after too many failures (django-axes).
     "axes.view_accessattempt",
     "axes.delete_accessattempt",
+    # Invitations: a contact added in Django admin gets one; sending it again, withdrawing it.
+    "accounts.view_invitation",
+    "accounts.change_invitation",
 ]
 
 

@@ -10,8 +10,10 @@ approval step arrives as an argument and is read by its attributes, never
 imported; links are made from URL names.
 """
 
+import uuid
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -333,4 +335,45 @@ def quote_expiring(*, quote) -> int:
                 expires=timezone.localtime(quote.expires_at).strftime("%Y-%m-%d %H:%M"),
             ),
         )
+    )
+
+
+# --- A person's own account: the link is made when the email is sent (``links``) ---
+
+
+def invitation_sent(*, invitation) -> None:
+    """A person was invited, or given a new link: the person, whoever asked for it.
+
+    The row says which invitation; the link itself is signed when the worker renders
+    the email, from the invitation as it is then (``notifications.links``).
+    """
+    person = invitation.user
+    inviter = invitation.invited_by
+    company = person.company.name if person.company_id else ""
+    notification_enqueue(
+        kind=NotificationKind.INVITATION,
+        recipients=[person],
+        key=f"invitation:{invitation.pk}:v{invitation.version}",
+        subject=_("Your invitation to %(portal)s") % {"portal": settings.PORTAL_NAME},
+        company_id=person.company_id,
+        context={
+            "invitation": invitation.pk,
+            "actor": inviter.full_name if inviter else settings.PORTAL_NAME,
+            "company": company or settings.PORTAL_NAME,
+            "expires": formats.date_format(
+                timezone.localtime(invitation.expires_at), "DATETIME_FORMAT"
+            ),
+        },
+    )
+
+
+def password_reset_requested(*, user: User, hours: int) -> None:
+    """Somebody asked to reset a person's password: the person (a new email each time)."""
+    notification_enqueue(
+        kind=NotificationKind.PASSWORD_RESET,
+        recipients=[user],
+        key=f"password_reset:{user.pk}:{uuid.uuid4().hex}",
+        subject=_("Reset your password for %(portal)s") % {"portal": settings.PORTAL_NAME},
+        company_id=user.company_id,
+        context={"email": user.email, "hours": hours},
     )

@@ -26,12 +26,18 @@ class NotificationKind(models.TextChoices):
     QUOTE_REJECTED = "quote_rejected", _("Quote rejected")
     QUOTE_EXPIRING = "quote_expiring", _("Offer expiring soon")
     QUOTE_EXPIRED = "quote_expired", _("Offer expired")
+    INVITATION = "invitation", _("Invitation to the portal")
+    PASSWORD_RESET = "password_reset", _("Password reset")
 
 
-# Decision requests: an order waiting for the person's approval, or for the buyer's
-# changes, is always emailed.
+# A person's own account: the email carries a link made only when it is sent
+# (``notifications.links``), never stored in the row.
+ACCOUNT_KINDS = frozenset({NotificationKind.INVITATION, NotificationKind.PASSWORD_RESET})
+
+# Decision requests (an order waiting for the person's approval, or for the buyer's
+# changes) and a person's own account emails are always emailed.
 ALWAYS_EMAILED = frozenset(
-    {NotificationKind.ORDER_WAITING, NotificationKind.ORDER_CHANGES_REQUESTED}
+    {NotificationKind.ORDER_WAITING, NotificationKind.ORDER_CHANGES_REQUESTED, *ACCOUNT_KINDS}
 )
 
 # What each side of the portal may be told of by email besides, in the order the
@@ -120,8 +126,14 @@ class Notification(Stateful):
     # No database constraint: checking one would take a lock on the company's row at
     # commit, after the order's, against the lock order (company -> ... -> order), and
     # deadlock with a re-route that holds the company. Companies are never deleted.
+    # None: about a site admin's own account (site admins belong to no company).
     company = models.ForeignKey(
-        "companies.Company", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+        "companies.Company",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        null=True,
+        blank=True,
     )
     reference = models.CharField(_("about"), max_length=20, blank=True)
     path = models.CharField(_("link"), max_length=200, blank=True)

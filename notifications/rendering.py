@@ -1,6 +1,5 @@
 """Turn an outbox row into an email: plain text and HTML from templates."""
 
-from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -9,7 +8,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .models import Notification, NotificationKind
+from .links import extra_links_for, link_for
+from .models import ACCOUNT_KINDS, Notification, NotificationKind
 
 # What each email says first and what its button does. Placeholders come from
 # the row's context; the templates escape everything.
@@ -83,19 +83,22 @@ TEXTS = {
         _("The offer on your quote {number} expired."),
         _("View the quote"),
     ),
+    NotificationKind.INVITATION: (
+        _(
+            "{actor} invited you to {portal} for {company}. Choose your password to start: "
+            "the link works once, until {expires}."
+        ),
+        _("Choose your password"),
+    ),
+    NotificationKind.PASSWORD_RESET: (
+        _(
+            "Somebody asked to reset the password of your {portal} account ({email}). "
+            "The link works once, within {hours} hours. If it was not you, ignore this "
+            "email: your password stays as it is."
+        ),
+        _("Choose a new password"),
+    ),
 }
-
-
-# Links an email carries beside its main button, made when it is sent, for its one
-# recipient: they may hold a signed token, which must never rest in the outbox's
-# rows. The app whose event it is registers a builder (in its AppConfig.ready):
-# it returns (label, absolute URL) pairs for a row.
-LinkBuilder = Callable[[Notification], list[tuple[str, str]]]
-_LINK_BUILDERS: dict[str, LinkBuilder] = {}
-
-
-def register_links(kind: str, builder: LinkBuilder) -> None:
-    _LINK_BUILDERS[kind] = builder
 
 
 class _Blank(dict):
@@ -116,16 +119,19 @@ def message_id(row: Notification) -> str:
 def render_email(row: Notification) -> EmailMultiAlternatives:
     lead_text, action = TEXTS[row.kind]
     data = _Blank(row.context)
+    data.setdefault("portal", settings.PORTAL_NAME)
+    # A person's own account is always emailed: no choice to offer.
+    preferences = "" if row.kind in ACCOUNT_KINDS else reverse("accounts:preferences")
     context = {
         "recipient": row.recipient,
         "lead": str(lead_text).format_map(data),
         "action": action,
-        "url": settings.SITE_URL + row.path,
+        "url": link_for(row),
         "quoted": data["quoted"],
         "quoted_by": data["quoted_by"],
         "changes": row.context.get("changes") or [],
-        "links": _LINK_BUILDERS[row.kind](row) if row.kind in _LINK_BUILDERS else [],
-        "preferences_url": settings.SITE_URL + reverse("notifications:preferences"),
+        "links": extra_links_for(row),
+        "preferences_url": settings.SITE_URL + preferences if preferences else "",
         "portal_name": settings.PORTAL_NAME,
     }
     message = EmailMultiAlternatives(

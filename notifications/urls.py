@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 
@@ -8,5 +9,10 @@ urlpatterns = [
     path("", views.notification_list, name="list"),
     path("read/", views.mark_all_read, name="read_all"),
     path("<int:notification_id>/read/", views.mark_read, name="read"),
-    path("preferences/", views.preferences, name="preferences"),
+    # Email preferences moved to the person's account page; emails sent before point here.
+    path(
+        "preferences/",
+        RedirectView.as_view(pattern_name="accounts:preferences", permanent=True),
+        name="preferences",
+    ),
 ]

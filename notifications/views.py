@@ -2,24 +2,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from core.pagination import paginate
 
-from .forms import MarkAllReadForm, MarkReadForm, PreferencesForm
-from .selectors import (
-    email_kinds_for,
-    notification_get_for_user,
-    notification_list_for_user,
-    notification_preference_for_user,
-)
-from .services import (
-    notification_mark_all_read,
-    notification_mark_read,
-    notification_preferences_update,
-)
+from .forms import MarkAllReadForm, MarkReadForm
+from .selectors import notification_get_for_user, notification_list_for_user
+from .services import notification_mark_all_read, notification_mark_read
 
 
 @login_required
@@ -60,19 +50,3 @@ def mark_all_read(request):
             % {"count": count},
         )
     return _back_to_inbox(form)
-
-
-@login_required
-def preferences(request):
-    kinds = email_kinds_for(user=request.user)
-    current = notification_preference_for_user(user=request.user)
-    form = PreferencesForm(
-        request.POST if request.method == "POST" else None,
-        kinds=kinds,
-        initial={"emailed": [kind for kind in kinds if current.wants_email(kind)]},
-    )
-    if request.method == "POST" and form.is_valid():
-        notification_preferences_update(user=request.user, emailed=form.cleaned_data["emailed"])
-        messages.success(request, _("Your email preferences were saved."))
-        return redirect("notifications:preferences")
-    return render(request, "notifications/preferences.html", {"form": form})

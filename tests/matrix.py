@@ -4,19 +4,27 @@
 of hostile input (``tests/test_hostile_input.py``) post through the same rows.
 """
 
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
+from django.contrib.auth.tokens import default_token_generator
 from django.db.models import Count, Max, Sum
 from django.urls import URLResolver, get_resolver
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import Invitation, RecoveryCode
+from accounts.services import invitation_send
+from accounts.tokens import invitation_token
 from approvals.links import decision_link_token
 from approvals.models import ApprovalStep, Delegation, StepStatus
 from approvals.services import delegation_plan
-from companies.models import ApprovalMode
+from companies.models import ApprovalMode, User
 from core.models import Submission
 from notifications.models import Notification
 from orders.models import Order, OrderEvent
@@ -38,7 +46,7 @@ from tests.quotations.factories import offer, request_quote
 ROLES = (
     "anonymous",
     "buyer",  # placed the orders and asked for the quotes
-    "colleague",  # same company, no approval tier
+    "colleague",  # same company, no approval tier; the company's administrator
     "approver",  # approver of the tier the waiting order is routed to
     "other_approver",  # approver of another tier of the same company
     "stranger",  # a buyer of another company
@@ -56,6 +64,9 @@ class World:
     admin_order: Order  # waits for a site admin: nobody in its company may decide it
     notification: Notification  # one of the buyer's, in their inbox
     delegation: Delegation  # the other approver's period away, planned for next month
+    # the buyer's company's people beyond the roles: "invited" (with "invitation"),
+    # "deactivated"; and another company's "stranger_colleague"
+    accounts: dict = field(default_factory=dict)
 
 
 def build_world() -> World:
@@ -66,7 +77,7 @@ def build_world() -> World:
     people = {
         "anonymous": None,
         "buyer": buyer,
-        "colleague": BuyerFactory(company=company),
+        "colleague": BuyerFactory(company=company, is_company_admin=True),
         "approver": approver,
         "other_approver": other_approver,
         "stranger": BuyerFactory(company=CompanyFactory()),
@@ -101,6 +112,15 @@ def build_world() -> World:
         ends_at=timezone.now() + timedelta(days=40),
         actor=other_approver,
     )
+    invitation = invitation_send(
+        actor=desk, email="invited@example.com", full_name="Ivy Invited", company_id=company.pk
+    )
+    accounts = {
+        "invited": invitation.user,
+        "invitation": invitation,
+        "deactivated": BuyerFactory(company=company, is_active=False),
+        "stranger_colleague": BuyerFactory(company=people["stranger"].company, is_active=False),
+    }
     return World(
         people,
         [unit, spare],
@@ -109,6 +129,7 @@ def build_world() -> World:
         admin_order,
         notification,
         delegation,
+        accounts,
     )
 
 
@@ -173,6 +194,16 @@ def version(kind, state, **extra):
     return lambda w: {"version": getattr(w, kind)[state].version, **extra}
 
 
+def person(kind):
+    """A person of the world by role or by account kind, as a URL argument."""
+    return lambda w: [(w.people.get(kind) or w.accounts[kind]).pk]
+
+
+def reset_link(w: World) -> list:
+    buyer = w.people["buyer"]
+    return [urlsafe_base64_encode(force_bytes(buyer.pk)), default_token_generator.make_token(buyer)]
+
+
 def unit(w: World) -> str:
     return w.products[0].sku
 
@@ -186,6 +217,11 @@ CONTACTS = (L, 200, 200, 200, 200, 200, F, F)  # pages for the people of a compa
 EVERYONE = (L, 200, 200, 200, 200, 200, 200, 200)
 READ_ONLY = (L, M, M, M, M, M, M, M)
 POST_ONLY = READ_ONLY
+LOGGED_IN_ACT = (L, L, L, L, L, L, L, L)  # a logged-in person acts and is sent on
+PUBLIC = (200,) * 8  # pages anybody opens, logged in or not
+ADMIN_ONLY = (L, F, 200, F, F, F, F, F)  # the company's administrator (the colleague)
+ADMIN_ACTS = (L, F, L, F, F, F, F, F)
+ADMIN_NOT_FOUND = (L, F, N, F, F, F, F, F)  # another company's person, or a site admin
 
 # Rows named "url@state" call the URL on an object in another state.
 #                     anonymous buyer colleague approver other stranger staff site_admin
@@ -368,7 +404,97 @@ MATRIX: dict[str, Row] = {
     "notifications:read": Row(  # the buyer's own entry: another person's is not found
         lambda w: [w.notification.pk], POST_ONLY, (L, L, N, N, N, N, N, N)
     ),
-    "notifications:preferences": Row(none, EVERYONE, (L,) * 8, body=lambda w: {"reminders": "on"}),
+    # moved to the account pages; links in emails sent before still lead there
+    "notifications:preferences": Row(none, (301,) * 8, (301,) * 8),
+    # accounts: logging in, forgotten passwords and invitations work logged out too
+    "accounts:login_code": Row(none, LOGGED_IN_ACT, LOGGED_IN_ACT, body=lambda w: {"code": "1"}),
+    "accounts:password_reset": Row(
+        none, PUBLIC, (L,) * 8, body=lambda w: {"email": w.people["buyer"].email}
+    ),
+    "accounts:password_reset_done": Row(none, PUBLIC, (M,) * 8),
+    "accounts:password_reset_confirm": Row(  # the buyer's own login spends their link
+        reset_link, (L, 200, L, L, L, L, L, L), (L, 200, L, L, L, L, L, L)
+    ),
+    "accounts:password_reset_confirm@set": Row(  # no link opened in this browser
+        lambda w: [reset_link(w)[0], "set-password"],
+        PUBLIC,
+        PUBLIC,
+        body=lambda w: {"new_password1": "a-new-secret-91", "new_password2": "a-new-secret-91"},
+    ),
+    "accounts:password_reset_complete": Row(none, PUBLIC, (M,) * 8),
+    "accounts:invitation": Row(
+        lambda w: [w.accounts["invitation"].pk, invitation_token(w.accounts["invitation"])],
+        (L,) * 8,
+        (M,) * 8,
+    ),
+    "accounts:invitation@tampered": Row(
+        lambda w: [w.accounts["invitation"].pk, "0" * 32], PUBLIC, (M,) * 8
+    ),
+    "accounts:invitation_accept": Row(  # no link opened in this browser: says so
+        lambda w: [w.accounts["invitation"].pk],
+        PUBLIC,
+        PUBLIC,
+        body=lambda w: {
+            "full_name": "Ivy",
+            "new_password1": "a-new-secret-91",
+            "new_password2": "a-new-secret-91",
+        },
+    ),
+    "accounts:invitation_renew": Row(lambda w: [w.accounts["invitation"].pk], (M,) * 8, PUBLIC),
+    # each person's own account
+    "accounts:account": Row(
+        none, EVERYONE, (L,) * 8, body=lambda w: {"full_name": "Renamed", "job_title": ""}
+    ),
+    "accounts:password_change": Row(
+        none,
+        EVERYONE,
+        (L,) * 8,
+        body=lambda w: {
+            "old_password": PASSWORD,
+            "new_password1": "a-new-secret-91",
+            "new_password2": "a-new-secret-91",
+        },
+    ),
+    "accounts:preferences": Row(none, EVERYONE, (L,) * 8, body=lambda w: {"reminders": "on"}),
+    "accounts:two_factor": Row(
+        none,
+        EVERYONE,
+        (L, 200, 200, 200, 200, 200, 200, 200),  # a wrong code: the form again
+        body=lambda w: {"code": "000000", "password": PASSWORD},
+    ),
+    "accounts:two_factor_qr": Row(none, EVERYONE, READ_ONLY),
+    "accounts:two_factor_off": Row(
+        none, POST_ONLY, (L,) * 8, body=lambda w: {"off-password": PASSWORD}
+    ),
+    "accounts:recovery_codes": Row(
+        none, POST_ONLY, (L,) * 8, body=lambda w: {"codes-password": PASSWORD}
+    ),
+    # a company's administrator runs its people: another company's are not found
+    "accounts:people": Row(none, ADMIN_ONLY, READ_ONLY),
+    "accounts:invite": Row(
+        none,
+        ADMIN_ONLY,
+        ADMIN_ACTS,
+        body=lambda w: {
+            "full_name": "Nia New",
+            "email": "nia@example.com",
+            "submission": str(uuid.uuid4()),
+        },
+    ),
+    "accounts:deactivate": Row(person("buyer"), ADMIN_ONLY, ADMIN_ACTS),
+    "accounts:deactivate@self": Row(person("colleague"), (L, F, F, F, F, F, F, F), (L,) + (F,) * 7),
+    "accounts:deactivate@stranger": Row(person("stranger"), ADMIN_NOT_FOUND, ADMIN_NOT_FOUND),
+    "accounts:deactivate@staff": Row(person("site_admin"), ADMIN_NOT_FOUND, ADMIN_NOT_FOUND),
+    "accounts:reactivate": Row(person("deactivated"), POST_ONLY, ADMIN_ACTS),
+    "accounts:reactivate@stranger": Row(person("stranger_colleague"), POST_ONLY, ADMIN_NOT_FOUND),
+    "accounts:resend": Row(person("invited"), POST_ONLY, ADMIN_ACTS, body=lambda w: {"version": 1}),
+    "accounts:resend@stranger": Row(
+        person("stranger"), POST_ONLY, ADMIN_NOT_FOUND, body=lambda w: {"version": 1}
+    ),
+    "accounts:revoke": Row(person("invited"), POST_ONLY, ADMIN_ACTS, body=lambda w: {"version": 1}),
+    "accounts:revoke@staff": Row(
+        person("site_admin"), POST_ONLY, ADMIN_NOT_FOUND, body=lambda w: {"version": 1}
+    ),
 }
 
 
@@ -394,4 +520,12 @@ def snapshot() -> tuple:
         QuoteRevision.objects.count(),
         Notification.objects.count(),
         Submission.objects.count(),
+        list(
+            User.objects.order_by("pk").values_list(
+                "password", "is_active", "full_name", "is_company_admin"
+            )
+        ),
+        list(Invitation.objects.order_by("pk").values_list("status", "version", "nonce")),
+        TOTPDevice.objects.count(),
+        RecoveryCode.objects.count(),
     )

@@ -18,3 +18,6 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Tests log site admins in with ``force_login``; the two-factor tests switch this on.
+TWO_FACTOR_REQUIRED_FOR_STAFF = False

@@ -76,7 +76,7 @@ def notification_enqueue(
     recipients: Iterable[User],
     key: str,
     subject: str,
-    company_id: int,
+    company_id: int | None,
     reference: str = "",
     path: str = "",
     actor: User | None = None,
@@ -85,7 +85,8 @@ def notification_enqueue(
     """Tell each recipient: an inbox entry, and an email once the caller's transaction commits.
 
     ``company_id``, ``reference`` and ``path``: whose order or quote it is, its
-    number, and its page in the portal.
+    number, and its page in the portal (``company_id`` None: a site admin's own
+    account).
 
     Rules, the same for every event: nobody is told of their own action,
     deactivated people and another company's people are not told, the same key

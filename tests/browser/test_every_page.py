@@ -119,6 +119,13 @@ def _company():
     return [Company.objects.get(slug="acme").pk]
 
 
+def _colleague_of_the_company_admin():
+    return [User.objects.get(email="buyer2@acme.example").pk]
+
+
+LINK_FROM_EMAIL = "opened from an email's link; test_account_flows.py checks its pages"
+
+
 ON_PHONE_ORDER_TOTAL = ("#order-total",)
 
 PAGES: dict[str, Visit | NoVisit] = {
@@ -214,7 +221,46 @@ PAGES: dict[str, Visit | NoVisit] = {
     "quotations:accept_as_requested": NoVisit(POST_ONLY),
     "quotations:reject": NoVisit(POST_ONLY),
     "notifications:list": Visit((BUYER, SITE_ADMIN)),
-    "notifications:preferences": Visit((BUYER, SITE_ADMIN)),
+    "notifications:preferences": NoVisit("moved: redirects to accounts:preferences"),
+    # accounts: the demo buyer (Dana Diaz) is Acme's company administrator
+    "accounts:login_code": NoVisit("a step of a login with two-factor: test_account_flows.py"),
+    "accounts:password_reset": Visit((ANONYMOUS,), must_show=("main form button[type=submit]",)),
+    "accounts:password_reset_done": Visit((ANONYMOUS,)),
+    "accounts:password_reset_confirm": NoVisit(LINK_FROM_EMAIL),
+    "accounts:password_reset_complete": Visit((ANONYMOUS,)),
+    "accounts:invitation": NoVisit(LINK_FROM_EMAIL),
+    # without a link opened in this browser: the page that says so, and the way on
+    "accounts:invitation_accept": Visit(
+        (ANONYMOUS,), args=lambda: [1], must_show=("#invitation-problem a.btn",)
+    ),
+    "accounts:invitation_renew": NoVisit(POST_ONLY),
+    "accounts:account": Visit(
+        (BUYER, APPROVER, SITE_ADMIN), must_show=("#profile-form button[type=submit]",)
+    ),
+    "accounts:password_change": Visit(
+        (BUYER, SITE_ADMIN), must_show=("#password-change-form button[type=submit]",)
+    ),
+    "accounts:preferences": Visit((BUYER, SITE_ADMIN)),
+    "accounts:two_factor": Visit(
+        (BUYER, SITE_ADMIN), must_show=("#two-factor-setup button[type=submit]",)
+    ),
+    "accounts:two_factor_qr": NoVisit("the QR code image of the two-factor page"),
+    "accounts:two_factor_off": NoVisit(POST_ONLY),
+    "accounts:recovery_codes": NoVisit(POST_ONLY),
+    "accounts:people": Visit(
+        (BUYER, APPROVER),
+        must_show=("#invite-colleague", "#people .person-actions .btn"),
+        per_role={APPROVER: Visit((APPROVER,), status=403, must_show=("#error-ways-back a",))},
+    ),
+    "accounts:invite": Visit((BUYER,), must_show=("#invite-form button[type=submit]",)),
+    "accounts:deactivate": Visit(
+        (BUYER,),
+        args=_colleague_of_the_company_admin,
+        must_show=("#deactivate-form button[type=submit]",),
+    ),
+    "accounts:reactivate": NoVisit(POST_ONLY),
+    "accounts:resend": NoVisit(POST_ONLY),
+    "accounts:revoke": NoVisit(POST_ONLY),
     "notifications:read": NoVisit(POST_ONLY),
     "notifications:read_all": NoVisit(POST_ONLY),
     # Django admin: a sample of its pages as the site admin; the rest are Django's.
@@ -222,6 +268,8 @@ PAGES: dict[str, Visit | NoVisit] = {
     "admin:orders_order_changelist": Visit((SITE_ADMIN,), admin=True),
     "admin:companies_company_change": Visit((SITE_ADMIN,), args=_company, admin=True),
     "admin:axes_accessattempt_changelist": Visit((SITE_ADMIN,), admin=True),
+    "admin:accounts_invitation_changelist": Visit((SITE_ADMIN,), admin=True),
+    "admin:companies_user_add": Visit((SITE_ADMIN,), admin=True),
 }
 # Every other page of Django admin is Django's own, like those sampled above.
 PREFIXES = {"admin:": NoVisit("Django admin, sampled by the admin: rows above")}

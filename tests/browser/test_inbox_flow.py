@@ -82,7 +82,7 @@ def test_a_buyer_chooses_emails_on_a_phone(page, live_server, login):
     page.set_viewport_size(PHONE)
     login(example.buyer)
 
-    page.goto(f"{live_server.url}/notifications/preferences/")
+    page.goto(f"{live_server.url}/accounts/email/")
     no_sideways_scrolling(page)
     page.get_by_label("Reminder: order still waiting").uncheck()
     page.get_by_role("button", name="Save").click()

@@ -1,4 +1,4 @@
-"""The three tables of moves, walked pair by pair through the one helper that writes a status.
+"""The tables of moves, walked pair by pair through the one helper that writes a status.
 
 For every status of a machine and every action of its table: the action either
 moves the row to the table's target (and, where the row has one, the version
@@ -12,6 +12,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import INVITATION_MOVES, Invitation, InvitationStatus
 from approvals.models import STEP_MOVES, ApprovalStep, StepStatus
 from core.domain import InvalidState, StaleVersion
 from core.transitions import NEW, initial_status, transition, transition_all
@@ -56,10 +57,20 @@ def quote_in(status: str) -> Quote:
     return quote
 
 
+def invitation_in(status: str) -> Invitation:
+    return Invitation.objects.create(
+        user=BuyerFactory(),
+        status=status,
+        nonce="0" * 32,
+        expires_at=timezone.now() + timezone.timedelta(days=1),
+    )
+
+
 MACHINES = {
     "order": (ORDER_MOVES, OrderStatus.values, order_in),
     "step": (STEP_MOVES, StepStatus.values, step_in),
     "quote": (QUOTE_MOVES, QuoteStatus.values, quote_in),
+    "invitation": (INVITATION_MOVES, InvitationStatus.values, invitation_in),
 }
 
 CASES = [
@@ -112,7 +123,7 @@ def test_every_status_and_action_moves_as_the_table_says_or_is_refused(
         assert _row_state(row) == before
 
 
-@pytest.mark.parametrize("machine", ["order", "quote"])
+@pytest.mark.parametrize("machine", ["order", "quote", "invitation"])
 def test_a_move_from_a_page_out_of_date_is_refused_and_writes_nothing(machine):
     moves, statuses, make = MACHINES[machine]
     action = next(a for a, m in moves.items() if NEW not in m.sources)
@@ -126,11 +137,14 @@ def test_a_move_from_a_page_out_of_date_is_refused_and_writes_nothing(machine):
 
 
 @pytest.mark.parametrize(
-    ("machine", "action"), [("order", "place"), ("step", "route"), ("quote", "request")]
+    ("machine", "action"),
+    [("order", "place"), ("step", "route"), ("quote", "request"), ("invitation", "send")],
 )
 def test_objects_are_born_only_where_their_table_says(machine, action):
     moves, statuses, _make = MACHINES[machine]
-    model = {"order": Order, "step": ApprovalStep, "quote": Quote}[machine]
+    model = {"order": Order, "step": ApprovalStep, "quote": Quote, "invitation": Invitation}[
+        machine
+    ]
     for target in moves[action].targets:
         assert initial_status(model, action, to=target) == target
     for other in set(statuses) - moves[action].targets:

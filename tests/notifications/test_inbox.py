@@ -279,6 +279,6 @@ def test_the_preferences_page_costs_the_same_queries_always(
     client.force_login(buyer)
 
     with django_assert_max_num_queries(7):
-        response = client.get(reverse("notifications:preferences"))
+        response = client.get(reverse("accounts:preferences"))
 
     assert response.status_code == 200

@@ -248,13 +248,13 @@ def test_a_person_chooses_which_events_email_them(client):
     buyer = BuyerFactory()
     client.force_login(buyer)
 
-    page = client.get(reverse("notifications:preferences")).content.decode()
+    page = client.get(reverse("accounts:preferences")).content.decode()
     assert 'value="quote_offered"' in page and 'value="approval_reminder"' in page
     assert 'value="order_waiting"' not in page  # always emailed: not a choice
     assert 'value="quote_requested"' not in page  # the seller's side
 
     response = client.post(
-        reverse("notifications:preferences"),
+        reverse("accounts:preferences"),
         {"emailed": ["order_approved", "order_rejected", "quote_offered"]},
     )
 
@@ -273,7 +273,7 @@ def test_a_person_chooses_which_events_email_them(client):
     assert not preference.wants_email("approval_reminder")
     assert preference.wants_email("order_waiting")
     # and the page shows what they chose
-    form = client.get(reverse("notifications:preferences")).context["form"]
+    form = client.get(reverse("accounts:preferences")).context["form"]
     assert form.initial["emailed"] == ["order_approved", "order_rejected", "quote_offered"]
 
 
@@ -281,7 +281,7 @@ def test_a_site_admin_chooses_among_the_sellers_events(client):
     admin = StaffFactory()
     client.force_login(admin)
 
-    client.post(reverse("notifications:preferences"), {"emailed": ["quote_requested"]})
+    client.post(reverse("accounts:preferences"), {"emailed": ["quote_requested"]})
 
     email_off = set(NotificationPreference.objects.get(user=admin).email_off)
     assert "quote_requested" not in email_off
@@ -295,7 +295,7 @@ def test_a_choice_that_is_not_offered_is_refused_and_changes_nothing(client):
     client.force_login(buyer)
 
     for crafted in (["order_waiting"], ["quote_requested"], ["no_such_kind"], ["\x00"]):
-        response = client.post(reverse("notifications:preferences"), {"emailed": crafted})
+        response = client.post(reverse("accounts:preferences"), {"emailed": crafted})
 
         assert response.status_code == 200
         assert "Select a valid choice" in response.content.decode()

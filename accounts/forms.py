@@ -1,0 +1,141 @@
+"""The shape of what people type on the account pages; the rules are the services'."""
+
+from django import forms
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import SubmissionForm
+
+NAME_MAX = 150
+
+
+def _clean_text(value: str) -> str:
+    """One line of plain text: control characters (NUL included) are refused."""
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise forms.ValidationError(_("Use letters, digits and punctuation only."))
+    return value.strip()
+
+
+class NameFields(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=NAME_MAX)
+    job_title = forms.CharField(label=_("Job title"), max_length=100, required=False)
+
+    def clean_full_name(self):
+        name = _clean_text(self.cleaned_data["full_name"])
+        if not name:
+            raise forms.ValidationError(_("Please give a name."))
+        return name
+
+    def clean_job_title(self):
+        return _clean_text(self.cleaned_data.get("job_title") or "")
+
+
+class ProfileForm(NameFields):
+    """A person's own name and job title."""
+
+
+class InviteForm(SubmissionForm, NameFields):
+    """A colleague to invite: who they are and where the email goes."""
+
+    email = forms.EmailField(label=_("Email address"), max_length=254)
+    field_order = ["full_name", "email", "job_title"]
+
+    def clean_email(self):
+        return _clean_text(self.cleaned_data["email"]).lower()
+
+
+class VersionForm(forms.Form):
+    """The version of the invitation the page showed (absent: none was waiting)."""
+
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
+
+
+class NextForm(forms.Form):
+    """Where Django admin wanted to go when it asked for a login."""
+
+    next = forms.CharField(required=False, max_length=2000)
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form; the address is typed the way accounts are stored."""
+
+
+class CodeForm(forms.Form):
+    """The second step of a login: the authenticator's code, or a recovery code."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+        help_text=_("The 6 digits your authenticator app shows, or one of your recovery codes."),
+    )
+
+    def clean_code(self):
+        return _clean_text(self.cleaned_data["code"])
+
+
+class PasswordConfirmForm(forms.Form):
+    """The person's password again, before a change to how they log in."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class TwoFactorSetupForm(PasswordConfirmForm):
+    field_order = ["code", "password"]
+
+    code = forms.CharField(
+        label=_("Code from the app"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def clean_code(self):
+        return _clean_text(self.cleaned_data["code"])
+
+
+class ResetRequestForm(PasswordResetForm):
+    """Django's "forgot your password" form; sending is the service's, through the outbox."""
+
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+    def clean_email(self):
+        return _clean_text(self.cleaned_data["email"]).lower()
+
+    def save(self, *args, **kwargs):  # pragma: no cover - the view sends through the outbox
+        raise NotImplementedError("Reset emails go through accounts.services.")
+
+
+class InvitationAcceptForm(SetPasswordForm):
+    """The invited person's name (to correct it) and the password they choose."""
+
+    full_name = forms.CharField(label=_("Your full name"), max_length=NAME_MAX)
+    field_order = ["full_name", "new_password1", "new_password2"]
+
+    def clean_full_name(self):
+        name = _clean_text(self.cleaned_data["full_name"])
+        if not name:
+            raise forms.ValidationError(_("Please give your name."))
+        return name
+
+    def save(self, commit=True):  # pragma: no cover - the service sets the password
+        raise NotImplementedError("accounts.services.invitation_accept sets the password.")
+
+
+class ChangePasswordForm(PasswordChangeForm):
+    """Django's password change, with the current password first."""
