@@ -16,6 +16,9 @@ pgbouncer``); their configuration is written for the run under var/bench/cluster
 """
 
 import email
+import http.client
+import os
+import re
 import shutil
 import signal
 import subprocess
@@ -27,10 +30,22 @@ from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 from django.conf import settings
+from django.urls import reverse
 
 from notifications.models import Notification, NotificationStatus
 
-from .load import HOST, Server, _run_phase, _summary, free_port, prepare, verify
+from .load import (
+    HOST,
+    Client,
+    Server,
+    Stats,
+    World,
+    _run_phase,
+    _summary,
+    free_port,
+    prepare,
+    verify,
+)
 
 
 @dataclass
@@ -78,12 +93,14 @@ def _pgbouncer(directory: Path, database_url: str, log) -> tuple[Process, str]:
         f"auth_file = {directory / 'userlist.txt'}\n"
         "pool_mode = transaction\n"
         "default_pool_size = 20\nmax_client_conn = 400\n"
-        f"logfile = {directory / 'pgbouncer.log'}\n"
-        f"pidfile = {directory / 'pgbouncer.pid'}\n"
         "ignore_startup_parameters = extra_float_digits,options\n"
     )
     (directory / "userlist.txt").write_text(f'"{parts.username or "postgres"}" ""\n')
-    process = subprocess.Popen(["pgbouncer", str(config)])  # noqa: S603, S607
+    command = ["pgbouncer", str(config)]
+    if os.geteuid() == 0:
+        command += ["-u", "nobody"]  # it refuses to run as root
+    # its log goes to its stderr, the run's
+    process = subprocess.Popen(command)  # noqa: S603
     _wait_for_port(port, "pgbouncer")
     log(f"  PgBouncer (transaction pooling) on {HOST}:{port} (pid {process.pid})")
     url = urlunparse(parts._replace(netloc=f"{parts.username or 'postgres'}@{HOST}:{port}"))
@@ -167,6 +184,55 @@ def _emails(mail_dir: Path) -> Counter:
     return seen
 
 
+SELLER_COUNT = re.compile(r'id="seller-quotes-count">(\d+)<')
+
+
+def _across_instances(servers: list[Server], world: World) -> dict:
+    """Sessions valid on either instance; a change made through one seen through the other.
+
+    The desk reads its dashboard through the first instance (the count of quotes
+    waiting for the seller is then in the cache), a buyer asks for a quote through
+    the second, and the desk reads the dashboard through the first again.
+    """
+    stats = Stats()
+    buyer, desk = world.buyers[0], world.desk
+    sessions = {
+        f"web{i}": Client(server.port, buyer, stats).get(reverse("home"))
+        for i, server in enumerate(servers, 1)
+    }
+
+    def seller_count() -> int | None:
+        connection = http.client.HTTPConnection(HOST, servers[0].port, timeout=30)
+        connection.request("GET", reverse("home"), headers=desk.headers)
+        match = SELLER_COUNT.search(connection.getresponse().read().decode())
+        connection.close()
+        return int(match.group(1)) if match else None
+
+    before = seller_count()
+    sku = next(iter(world.prices))
+    asked, _location = Client(servers[1].port, buyer, stats).post(
+        reverse("quotations:create"),
+        {
+            "lines-TOTAL_FORMS": "1",
+            "lines-INITIAL_FORMS": "0",
+            "lines-MIN_NUM_FORMS": "0",
+            "lines-MAX_NUM_FORMS": "100",
+            "lines-0-sku": sku,
+            "lines-0-quantity": "3",
+            "lines-0-target_unit_price": "",
+            "message": "Asked through the second instance.",
+        },
+    )
+    after = seller_count()
+    return {
+        "session_valid_on": sessions,
+        "desk_count_before": before,
+        "quote_asked_through_web2": asked,
+        "desk_count_after_on_web1": after,
+        "change_seen": before is not None and asked and after == before + 1,
+    }
+
+
 def _drain_outbox(started_at, seconds: float = 120) -> dict:
     """Wait until every outbox row written during the run left ``pending``/``sending``."""
     rows = Notification.objects.filter(created_at__gte=started_at)
@@ -199,7 +265,6 @@ def run(
     broker_url: str,
     cache_url: str,
     log=print,
-    cache_check=None,
 ) -> dict:
     """Start the cluster, run the mix through the balancer, check it, stop it all."""
     from django.utils import timezone
@@ -251,7 +316,7 @@ def run(
         baseline = [_run_phase(port=port, world=world, mix=False, seconds=seconds / 2, users=users)]
         mix = [_run_phase(port=port, world=world, mix=True, seconds=seconds / 2, users=users)]
         served = _served_per_instance(stats_socket)
-        cache = cache_check(servers) if cache_check else {}
+        across = _across_instances(servers, world)
         outbox = _drain_outbox(started_at)
         emails = _emails(mail_dir)
     finally:
@@ -284,5 +349,5 @@ def run(
             "distinct": len(emails),
             "sent_more_than_once": sum(1 for n in emails.values() if n > 1),
         },
-        "cache": cache,
+        "across_instances": across,
     }

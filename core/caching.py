@@ -9,7 +9,8 @@ portal: a version bumped in one process's local memory is not seen by another.
 
 The order of a read (version first, then value) and of a change (commit first,
 then the bump) means no reader can store a value computed before a change
-under the version that follows it. If the cache is unreachable, reads compute
+under the version that follows it. (A change also bumps at once, so that the
+rest of its own transaction reads what it just wrote.) If the cache is unreachable, reads compute
 directly and bumps are lost; ``CACHE_SECONDS`` bounds how long a value can then
 outlive a change.
 """
@@ -61,7 +62,8 @@ def cached(key: str, *, depends_on: Sequence[str], compute: Callable[[], Any]) -
 
 
 def bump(*names: str) -> None:
-    """Make every value depending on ``names`` stale, once the caller's transaction commits."""
+    """Make every value depending on ``names`` stale: now, for the rest of the caller's
+    transaction, and again once it commits, for everybody else."""
 
     def _bump() -> None:
         try:
@@ -69,4 +71,5 @@ def bump(*names: str) -> None:
         except Exception:  # noqa: BLE001
             log.warning("cache unreachable; versions of %s not bumped", names, exc_info=True)
 
+    _bump()
     transaction.on_commit(_bump)

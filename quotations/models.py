@@ -67,6 +67,12 @@ WAITING_FOR: dict[str, str] = {
 READY_TO_ORDER = QuoteStatus.ACCEPTED
 
 
+def status_version(company_id: int | None = None) -> str:
+    """The cache version (``core.caching``) of quote counts by status: of every company's
+    quotes (the desk's), or of one company's. Bumped by every change of a quote's status."""
+    return f"quotations.status:{company_id}" if company_id else "quotations.status"
+
+
 def desk_rank():
     """The desk's queue order: waiting for the seller, then for the buyer, then closed.
 

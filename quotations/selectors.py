@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from companies.models import User
+from core.caching import cached
 from core.converters import is_document_number
 
 from .models import (
@@ -23,6 +24,7 @@ from .models import (
     QuoteRevision,
     Side,
     desk_rank,
+    status_version,
 )
 
 
@@ -79,18 +81,30 @@ def quote_desk_list(*, user: User) -> QuerySet[Quote]:
 
 def quote_desk_counts(*, user: User) -> dict[str, int]:
     """How many quotes wait for each side's answer, and how many are accepted but not
-    yet ordered (``"ready"``), in one query over the status index."""
-    rows = (
-        quote_visible_to(user=user)
-        .filter(status__in=[*WAITING_FOR, READY_TO_ORDER])
-        .order_by()
-        .values("status")
-        .annotate(n=Count("id"))
+    yet ordered (``"ready"``): counted in one query over the status index, and kept in
+    the shared cache until a quote of theirs changes status (``status_version``)."""
+    company_id = None if user.is_staff else user.company_id
+
+    def count() -> dict[str, int]:
+        rows = (
+            quote_visible_to(user=user)
+            .filter(status__in=[*WAITING_FOR, READY_TO_ORDER])
+            .order_by()
+            .values("status")
+            .annotate(n=Count("id"))
+        )
+        counts = {Side.SELLER.value: 0, Side.BUYER.value: 0, "ready": 0}
+        for row in rows:
+            counts[WAITING_FOR.get(row["status"], "ready")] += row["n"]
+        return counts
+
+    if user.is_staff and not user.has_perm(DESK_PERMISSION):
+        return count()  # nothing to see: no query, nothing to keep
+    return cached(
+        f"quotations.counts:{company_id or 'all'}",
+        depends_on=[status_version(company_id)],
+        compute=count,
     )
-    counts = {Side.SELLER.value: 0, Side.BUYER.value: 0, "ready": 0}
-    for row in rows:
-        counts[WAITING_FOR.get(row["status"], "ready")] += row["n"]
-    return counts
 
 
 def quote_get_for_user(*, user: User, number: str) -> Quote:
@@ -188,8 +202,10 @@ def quote_waiting_for_seller(*, user: User) -> QuerySet[Quote]:
 def quote_waiting_count(*, user: User) -> int:
     """How many quotes wait for this person's side (desk: the seller; contacts: the buyer)."""
     if user.is_staff:
-        return quote_waiting_for_seller(user=user).count()
-    return quote_waiting_for_buyer(user=user).count()
+        return quote_desk_counts(user=user)[Side.SELLER.value]
+    if user.company_id is None:
+        return 0
+    return quote_desk_counts(user=user)[Side.BUYER.value]
 
 
 VOLUME_CACHE_SECONDS = 300

@@ -21,6 +21,15 @@ def _tasks_in_process(settings):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache (a test's rolled-back data never bumped
+    the versions the cache holds)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _tallies_stay_true(request):
     """After every test that wrote to the database: each running count the services keep
     (``core.tallies``) equals a count of what it stands for."""

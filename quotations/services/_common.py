@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Product
 from companies.models import Company, User
+from core.caching import bump
 from core.domain import InvalidInput, InvalidState, NotAllowed
 from core.money import CENT
 from core.transitions import Transition, transition
@@ -32,6 +33,7 @@ from ..models import (
     QuoteLine,
     QuoteMessage,
     QuoteRevision,
+    status_version,
 )
 
 
@@ -207,9 +209,12 @@ def move(
 ) -> Transition:
     """Make ``action`` on a locked quote (``core.transitions``); it counts as activity."""
     quote.last_activity_at = now
-    return transition(
+    done = transition(
         quote, action, seen_version=seen_version, fields=["last_activity_at", *fields]
     )
+    if done.source != done.target:
+        bump(status_version(), status_version(quote.company_id))
+    return done
 
 
 def _price_text(price: Decimal | None) -> str | None:

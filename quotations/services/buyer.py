@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from companies.models import User
 from companies.services import company_lock_for_ordering
+from core.caching import bump
 from core.domain import InvalidState
 from core.submissions import submission_claim, submission_done
 from core.transitions import check, initial_status
@@ -24,6 +25,7 @@ from ..models import (
     QuoteStatus,
     RevisionKind,
     quote_number,
+    status_version,
 )
 from ._common import (
     AskedLine,
@@ -77,6 +79,7 @@ def quote_request(
     )
     quote.number = quote_number(quote.pk)
     quote.save(update_fields=["number"])
+    bump(status_version(), status_version(company.pk))
     _write_lines(quote, checked)
     write_revision(quote, kind=RevisionKind.REQUESTED, author=buyer)
     write_event(quote, kind=QuoteEventKind.REQUESTED, actor=buyer, from_status="")

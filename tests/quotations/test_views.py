@@ -722,7 +722,27 @@ def test_the_order_list_reads_no_quote_per_row(client, buyer, desk, products):
 
     quote_reads = [q["sql"] for q in queries.captured_queries if "quotations_quote" in q["sql"]]
     # only the navigation's one count of quotes waiting for me, never a read per row
-    assert len(quote_reads) == 1 and quote_reads[0].startswith("SELECT COUNT(*)")
+    assert len(quote_reads) == 1 and "COUNT(" in quote_reads[0]
+
+
+def test_the_navigation_counts_quotes_once_until_one_changes_status(client, buyer, desk, products):
+    offer(request_quote(buyer, (products[0], 1)), desk, {products[0]: "1.00"})
+    client.force_login(buyer)
+
+    def quote_reads() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(reverse("orders:list")).content.decode()
+        nav = body[body.index('id="nav-quotes"') :]
+        badge = nav[: nav.index("</a>")]
+        return sum("quotations_quote" in q["sql"] for q in queries.captured_queries), badge
+
+    first, badge = quote_reads()
+    again, _badge = quote_reads()
+    offer(request_quote(buyer, (products[1], 1)), desk, {products[1]: "1.00"})
+    changed, new_badge = quote_reads()
+
+    assert (first, again, changed) == (1, 0, 1)  # kept in the cache until a status changes
+    assert ">1<" in badge and ">2<" in new_badge
 
 
 def test_a_site_admin_desk_of_a_superuser_needs_no_permission_rows(client, buyer, products):

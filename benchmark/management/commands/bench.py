@@ -10,6 +10,7 @@ developer's own database is never touched.
 
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import time
@@ -22,12 +23,13 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from benchmark import data, inprocess, load, report
+from benchmark import cluster, data, inprocess, load, report
 from benchmark.net import reachable
 
 DB_PREFIX = "b2bportal_bench_"
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/"
 DEFAULT_BROKER = "redis://127.0.0.1:6379/13"
+DEFAULT_CACHE = "redis://127.0.0.1:6379/11"
 DEFAULTS = {
     # scale: (requests per in-process row, seconds of load)
     "tiny": (5, 4),
@@ -78,6 +80,12 @@ class Command(BaseCommand):
         parser.add_argument("--requests", type=int, help="Timed requests per in-process row.")
         parser.add_argument("--users", type=int, default=8, help="Concurrent people under load.")
         parser.add_argument("--workers", type=int, default=4, help="gunicorn workers.")
+        parser.add_argument(
+            "--cluster",
+            action="store_true",
+            help="Also run the mix through two instances behind HAProxy, PgBouncer in "
+            "transaction mode, two Celery workers and a beat (see docs/scaling.md).",
+        )
         parser.add_argument("--inside", action="store_true", help="(internal) run in the bench DB.")
 
     def handle(self, *args, **options):
@@ -135,6 +143,16 @@ class Command(BaseCommand):
         command += ["--users", str(options["users"]), "--workers", str(options["workers"])]
         if options["skip_load"]:
             command.append("--skip-load")
+        if options["cluster"]:
+            missing = [tool for tool in ("haproxy", "pgbouncer") if not shutil.which(tool)]
+            if missing:
+                raise CommandError(
+                    f"The cluster run needs {' and '.join(missing)}: "
+                    f"apt-get install {' '.join(missing)}"
+                )
+            if not reachable(broker):
+                raise CommandError(f"The cluster run needs Redis at {broker}.")
+            command.append("--cluster")
         result = subprocess.run(command, env=env, cwd=settings.BASE_DIR, check=False)
         if result.returncode:
             raise CommandError(f"The benchmark failed (exit {result.returncode}).")
@@ -191,6 +209,18 @@ class Command(BaseCommand):
                 workers=options["workers"],
                 env={**os.environ, "BENCHMARK": "True"},
                 pidfile=pidfile,
+                log=say,
+            )
+        if options["cluster"]:
+            say("Past one machine: 2 instances behind HAProxy, 2 workers, 1 beat ...")
+            result["cluster"] = cluster.run(
+                seconds=duration,
+                users=options["users"],
+                workers=max(1, options["workers"] // 2),
+                env={**os.environ, "BENCHMARK": "True"},
+                database_url=os.environ["DATABASE_URL"],
+                broker_url=settings.CELERY_BROKER_URL,
+                cache_url=os.environ.get("BENCH_CACHE_URL", DEFAULT_CACHE),
                 log=say,
             )
         if settings.CELERY_BROKER_URL:
