@@ -38,26 +38,27 @@ def order_list_for_user(*, user: User, mine_only: bool = False) -> QuerySet[Orde
     return qs.order_by("-created_at", "-id")
 
 
-def order_get_for_user(*, user: User, number: str) -> Order:
+def order_get_for_user(*, user: User, number: str, details: bool = True) -> Order:
     """One order with its lines and history; 404 if missing or not the person's."""
-    return order_get(number=number, among=order_visible_to(user=user))
+    return order_get(number=number, among=order_visible_to(user=user), details=details)
 
 
-def order_get(*, number: str, among: QuerySet[Order]) -> Order:
-    """One order of ``among`` with its lines and history; 404 if it is not there."""
+def order_get(*, number: str, among: QuerySet[Order], details: bool = True) -> Order:
+    """One order of ``among`` with its lines and history; 404 if it is not there.
+
+    ``details=False`` leaves the lines and history to be read if they are used
+    (an action that only redirects needs neither).
+    """
     if not is_document_number(number):
         raise Http404("No such order.")
-    try:
-        return (
-            among.select_related("placed_by", "company")
-            .prefetch_related(
-                Prefetch("lines", queryset=OrderLine.objects.select_related("product")),
-                Prefetch(
-                    "events", queryset=OrderEvent.objects.select_related("actor", "on_behalf_of")
-                ),
-            )
-            .get(number=number)
+    orders = among.select_related("placed_by", "company")
+    if details:
+        orders = orders.prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.select_related("product")),
+            Prefetch("events", queryset=OrderEvent.objects.select_related("actor", "on_behalf_of")),
         )
+    try:
+        return orders.get(number=number)
     except Order.DoesNotExist:
         raise Http404("No such order.") from None
 

@@ -119,8 +119,9 @@ def _place(*, buyer: User, company: Company, priced: Sequence[PricedLine], quote
     order.status = initial_status(Order, "place", to=route.status)
     order.save()
     spend_add(order=order, amount=counted(order))
-    order.number = order_number(order.pk)
-    order.save(update_fields=["number"])
+    if not order.number:  # the database drew it with the id where it can (Postgres)
+        order.number = order_number(order.pk)
+        order.save(update_fields=["number"])
     _write_lines(order, priced)
     router.open(order=order, route=route, actor=buyer)
     OrderEvent.objects.create(
