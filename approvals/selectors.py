@@ -75,13 +75,6 @@ def approval_decided_by(*, user: User) -> QuerySet[ApprovalStep]:
     )
 
 
-def approval_buyer_choices(*, user: User) -> QuerySet[User]:
-    """The people whose orders an approver may filter the queue by."""
-    if user.company_id is None:
-        return User.objects.none()
-    return User.objects.filter(company_id=user.company_id).order_by("full_name", "email")
-
-
 @dataclass(frozen=True)
 class ApprovalNav:
     is_approver: bool = False
