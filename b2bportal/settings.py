@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
+    "import_export",
     "django_htmx",
     "csp",
     "axes",
@@ -248,6 +249,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60,
     },
 }
+
+# --- Product import and export (django-import-export, in Django admin) -------
+# The uploaded file waits between the preview and the confirmation in the cache,
+# which every instance shares in production (CACHE_URL), not on one disk.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
+IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 # --- Notifications ----------------------------------------------------------
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
