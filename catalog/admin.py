@@ -25,6 +25,7 @@ class ProductAdmin(ImportExportModelAdmin):
 
     form = ProductForm
     resource_classes = [ProductResource]
+    import_template_name = "admin/catalog/product/import.html"
     list_display = ("sku", "name", "unit_price_shown", "is_active", "updated_at")
     unit_price_shown = money_field("unit_price", _("unit price"))
     list_filter = ("is_active",)

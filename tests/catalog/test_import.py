@@ -72,7 +72,7 @@ def test_a_file_with_a_bad_row_shows_that_rows_error_and_saves_nothing(client):
     assert "unit_price" in invalid.error_dict
     assert "greater than or equal to 0" in " ".join(invalid.error_dict["unit_price"])
     page = response.content.decode()
-    assert "greater than or equal to 0" in page
+    assert "greater than or equal to 0" in page and "Nothing was imported" in page
     assert "confirm_form" not in response.context or response.context["confirm_form"] is None
     assert reverse(CONFIRM) not in page  # no way to confirm a file with errors
     assert not Product.objects.exists()
