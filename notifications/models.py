@@ -263,9 +263,6 @@ class WebhookEndpoint(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def wants(self, event: str) -> bool:
-        return self.is_active and event in (self.events or [])
-
 
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
