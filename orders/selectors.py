@@ -42,72 +42,6 @@ def order_list_for_user(*, user: User, mine_only: bool = False) -> QuerySet[Orde
     return qs.order_by("-created_at", "-id")
 
 
-def _line_count():
-    """Lines per order as a subquery, so an export row needs no query of its own."""
-    per_order = (
-        OrderLine.objects.filter(order=OuterRef("pk"))
-        .order_by()
-        .values("order")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(per_order, output_field=IntegerField()), 0)
-
-
-def order_export_header() -> list[str]:
-    return [
-        _("Order"),
-        _("Company"),
-        _("Placed by"),
-        _("Email"),
-        _("Placed at"),
-        _("Status"),
-        _("Lines"),
-        _("Total"),
-        _("Currency"),
-        _("From quote"),
-        _("Updated at"),
-    ]
-
-
-def order_export_rows(*, orders: QuerySet[Order]) -> Iterator[tuple]:
-    """The rows of an order list's CSV, in the list's order: one query per chunk of rows.
-
-    ``orders``: the list as the page shows it (the person's orders, filtered).
-    """
-    statuses = dict(OrderStatus.choices)
-    rows = keyset_rows(
-        orders.annotate(line_count=_line_count()),
-        fields=[
-            "number",
-            "company__name",
-            "placed_by__full_name",
-            "placed_by__email",
-            "created_at",
-            "status",
-            "line_count",
-            "total",
-            "quote_number",
-            "updated_at",
-        ],
-    )
-    currency = settings.CURRENCY_CODE
-    for number, company, name, email, placed, status, lines, total, quote, updated in rows:
-        yield (
-            number,
-            company,
-            name,
-            email,
-            placed,
-            str(statuses.get(status, status)),
-            lines,
-            total,
-            currency,
-            quote,
-            updated,
-        )
-
-
 def order_get_for_user(*, user: User, number: str) -> Order:
     """One order with its lines and history; 404 if missing or not the person's."""
     return order_get(number=number, among=order_visible_to(user=user))
@@ -404,3 +338,72 @@ def order_changes_since(*, order: Order, version: int) -> OrderChanges | None:
         total_before=sum((Decimal(line["line_total"]) for line in before), Decimal("0.00")),
         total_after=sum((Decimal(line["line_total"]) for line in after), Decimal("0.00")),
     )
+
+
+# --- The order list as CSV -----------------------------------------------------
+
+
+def _line_count():
+    """Lines per order as a subquery, so an export row needs no query of its own."""
+    per_order = (
+        OrderLine.objects.filter(order=OuterRef("pk"))
+        .order_by()
+        .values("order")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(per_order, output_field=IntegerField()), 0)
+
+
+def order_export_header() -> list[str]:
+    return [
+        _("Order"),
+        _("Company"),
+        _("Placed by"),
+        _("Email"),
+        _("Placed at"),
+        _("Status"),
+        _("Lines"),
+        _("Total"),
+        _("Currency"),
+        _("From quote"),
+        _("Updated at"),
+    ]
+
+
+def order_export_rows(*, orders: QuerySet[Order]) -> Iterator[tuple]:
+    """The rows of an order list's CSV, in the list's order: one query per chunk of rows.
+
+    ``orders``: the list as the page shows it (the person's orders, filtered).
+    """
+    statuses = dict(OrderStatus.choices)
+    rows = keyset_rows(
+        orders.annotate(line_count=_line_count()),
+        fields=[
+            "number",
+            "company__name",
+            "placed_by__full_name",
+            "placed_by__email",
+            "created_at",
+            "status",
+            "line_count",
+            "total",
+            "quote_number",
+            "updated_at",
+        ],
+    )
+    currency = settings.CURRENCY_CODE
+    for number, company, name, email, placed, status, lines, total, quote, updated in rows:
+        yield (
+            number,
+            company,
+            name,
+            email,
+            placed,
+            str(statuses.get(status, status)),
+            lines,
+            total,
+            currency,
+            quote,
+            updated,
+        )
