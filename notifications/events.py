@@ -25,6 +25,7 @@ from core.money import format_money as money
 
 from .models import NotificationKind, WebhookEvent
 from .services import notification_enqueue, staff_recipients, webhook_enqueue
+from .services.webhooks import webhook_endpoints
 
 
 def about_order(order, url_name: str = "orders:detail") -> dict:
@@ -434,12 +435,14 @@ def order_webhooks(*, order, placed: bool, lines: list[dict] | None = None) -> N
             data = _order_data(order, lines)
         return data
 
+    endpoints = webhook_endpoints() if kinds else []
     for kind in kinds:
         webhook_enqueue(
             event=kind,
             key=f"{kind}:{order.pk}:v{order.version}",
             reference=order.number,
             data=once,
+            endpoints=endpoints,
         )
 
 

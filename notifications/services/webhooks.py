@@ -90,19 +90,32 @@ def _insert_new(rows: list[WebhookDelivery]) -> list[int]:
         return [pk for (pk,) in cursor.fetchall()]
 
 
-def webhook_enqueue(*, event: str, key: str, reference: str, data: Callable[[], dict]) -> list[int]:
+def webhook_endpoints() -> list[WebhookEndpoint]:
+    """The active endpoints with what they subscribe to (a short list: one query)."""
+    return list(WebhookEndpoint.objects.filter(is_active=True).only("id", "events"))
+
+
+def webhook_enqueue(
+    *,
+    event: str,
+    key: str,
+    reference: str,
+    data: Callable[[], dict],
+    endpoints: list[WebhookEndpoint] | None = None,
+) -> list[int]:
     """Queue ``event`` for every active endpoint subscribed to it; the new rows' ids.
 
     ``key`` names the event (object and version): queued twice, it is one
     delivery per endpoint. ``data`` is called only when an endpoint wants the
-    event, once for all of them.
+    event, once for all of them. ``endpoints``: ``webhook_endpoints()`` when the
+    caller queues several events at once (read once for all).
 
     Rule: in the caller's transaction (the event and the change commit or roll
     back together); posted after commit, never in the caller's thread.
     """
     endpoints = [
         endpoint
-        for endpoint in WebhookEndpoint.objects.filter(is_active=True).only("id", "events")
+        for endpoint in (webhook_endpoints() if endpoints is None else endpoints)
         if event in (endpoint.events or [])
     ]
     if not endpoints:

@@ -10,7 +10,8 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from approvals.models import ApprovalStep, Decision, StepStatus
@@ -352,3 +353,15 @@ def test_the_body_is_the_stored_payload_as_compact_json():
 
     assert json.loads(event_body(payload)) == payload
     assert b" " not in event_body(payload)
+
+
+def test_an_order_placed_and_approved_at_once_reads_the_endpoints_once():
+    endpoint()
+    example = source_example()
+    example.place("10.00")  # warm: the company's first order reads more
+
+    with CaptureQueriesContext(connection) as ctx:
+        example.place("1500.00")
+
+    reads = [q for q in ctx.captured_queries if "notifications_webhookendpoint" in q["sql"]]
+    assert len(reads) == 1
