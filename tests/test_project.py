@@ -120,7 +120,12 @@ def test_demo_logins_work(client):
         "admin:companies_user_changelist",
         "admin:companies_user_add",
         "admin:catalog_product_changelist",
+        "admin:catalog_product_import",
+        "admin:catalog_product_export",
         "admin:orders_order_changelist",
+        "admin:notifications_webhookendpoint_changelist",
+        "admin:notifications_webhookendpoint_add",
+        "admin:notifications_webhookdelivery_changelist",
     ],
 )
 def test_admin_pages_open_for_site_admins(admin_client, url):
