@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
+from core.caching import bump
 from core.transitions import NEW, Move, Stateful
 
 
@@ -262,6 +263,20 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    # Placing an order reads the active endpoints from the shared cache: any change
+    # to one makes that copy stale (services.webhooks.webhook_endpoints).
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        bump(ENDPOINTS_VERSION)
+
+    def delete(self, *args, **kwargs):
+        deleted = super().delete(*args, **kwargs)
+        bump(ENDPOINTS_VERSION)
+        return deleted
+
+
+ENDPOINTS_VERSION = "notifications.webhook_endpoints"
 
 
 class DeliveryStatus(models.TextChoices):

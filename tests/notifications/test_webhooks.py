@@ -355,13 +355,19 @@ def test_the_body_is_the_stored_payload_as_compact_json():
     assert b" " not in event_body(payload)
 
 
-def test_an_order_placed_and_approved_at_once_reads_the_endpoints_once():
-    endpoint()
+def test_orders_read_the_endpoints_from_the_cache_until_one_changes():
+    erp = endpoint()
     example = source_example()
     example.place("10.00")  # warm: the company's first order reads more
 
-    with CaptureQueriesContext(connection) as ctx:
-        example.place("1500.00")
+    def endpoint_reads(total: str) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            example.place(total)
+        return sum("notifications_webhookendpoint" in q["sql"] for q in ctx.captured_queries)
 
-    reads = [q for q in ctx.captured_queries if "notifications_webhookendpoint" in q["sql"]]
-    assert len(reads) == 1
+    assert endpoint_reads("1500.00") == 0  # placed and approved at once: read for neither
+    erp.events = [WebhookEvent.ORDER_APPROVED]
+    erp.save()
+    assert endpoint_reads("1600.00") == 1  # the change is seen at once
+    assert endpoint_reads("1700.00") == 0
+    assert [r.event for r in queued()][-2:] == ["order.approved", "order.approved"]
