@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import MAX_LINE_QUANTITY
 from .services import MAX_LINES, LineRequest
+from .services.paste import MAX_PASTED_CHARS, MAX_PASTED_LINES, PasteRefused, paste_decode
 
 
 class OrderLineForm(forms.Form):
@@ -94,3 +95,47 @@ class VersionForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class PasteForm(forms.Form):
+    """Many lines at once: pasted from a spreadsheet, or a CSV file (``orders.services.paste``)."""
+
+    paste = forms.CharField(
+        label=_("Paste lines"),
+        required=False,
+        max_length=MAX_PASTED_CHARS,
+        strip=False,
+        help_text=_(
+            "One product per line: SKU and quantity, separated by a tab, a comma, a semicolon "
+            "or a space, as copied from a spreadsheet. At most %(max)s lines."
+        )
+        % {"max": f"{MAX_PASTED_LINES:,}"},
+        widget=forms.Textarea(
+            attrs={
+                "rows": 4,
+                "spellcheck": "false",
+                "autocapitalize": "characters",
+                "placeholder": "CHR-1001\t3\nPAP-4001\t10",
+            }
+        ),
+    )
+    upload = forms.FileField(
+        label=_("Or upload a CSV file"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv,text/plain"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        parts = [data.get("paste") or ""]
+        upload = data.get("upload")
+        if upload:
+            try:
+                parts.append(paste_decode(upload.read(10 * MAX_PASTED_CHARS + 1)))
+            except PasteRefused as exc:
+                self.add_error("upload", str(exc))
+        text = "\n".join(p for p in parts if p.strip())
+        if not self.errors and not text.strip():
+            self.add_error("paste", _("Paste some lines or choose a file first."))
+        data["text"] = text
+        return data
