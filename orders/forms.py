@@ -42,9 +42,19 @@ class PrefillForm(forms.Form):
     sku = forms.CharField(required=False, max_length=40)
 
     def rows(self) -> list[dict]:
-        """The one product as a row, when the link named one."""
+        """The one product as a row, when the link named one; or the link's ``line``s
+        ("SKU*quantity", as a requisition list hands its lines over), as they are: the
+        form checks them like typed rows."""
         sku = (self.cleaned_data.get("sku") or "").strip().upper() if self.is_valid() else ""
-        return [{"sku": sku, "quantity": 1}] if sku else []
+        if sku:
+            return [{"sku": sku, "quantity": 1}]
+        rows = []
+        getlist = getattr(self.data, "getlist", None)
+        for value in (getlist("line") if getlist else [])[:MAX_LINES]:
+            line_sku, _star, quantity = str(value).rpartition("*")
+            if line_sku.strip() and len(line_sku) <= 40 and quantity.isdigit():
+                rows.append({"sku": line_sku.strip().upper(), "quantity": int(quantity[:7])})
+        return rows
 
     def order_to_repeat(self) -> str:
         return (self.cleaned_data.get("again") or "").strip() if self.is_valid() else ""
