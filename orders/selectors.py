@@ -3,19 +3,19 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Product
-from catalog.selectors import product_lookup_by_sku
+from catalog.selectors import SEARCH_MAX_LENGTH, product_lookup_by_sku, product_search
 from companies.models import User
 from companies.roles import OVERSEE_ORDERS
 from core.converters import is_document_number
 from core.money import format_money
 
-from .models import Order, OrderEvent, OrderLine, OrderStatus
+from .models import Order, OrderEvent, OrderLine, OrderStatus, order_number
 from .services.lines import normal_sku, product_problem, quantity_problem
 from .services.spend import spend_read
 
@@ -36,6 +36,60 @@ def order_list_for_user(*, user: User, mine_only: bool = False) -> QuerySet[Orde
     if mine_only:
         qs = qs.filter(placed_by=user)
     return qs.order_by("-created_at", "-id")
+
+
+# The order's own text fields a search term is compared with, whole (through their
+# unique indexes): its number, and any reference the buyer gives it (a PO reference
+# field joins this list with an index of its own).
+ORDER_SEARCH_FIELDS: list[str] = ["number"]
+
+
+def people_matching(*, q: str, company_id: int | None) -> QuerySet[User]:
+    """People whose name or email holds ``q``: of one company, or all (``company_id`` None)."""
+    people = User.objects.filter(Q(full_name__icontains=q) | Q(email__icontains=q))
+    return people if company_id is None else people.filter(company_id=company_id)
+
+
+def document_search_terms(q: str) -> list[str]:
+    """What a number field may equal for a search term: as typed, in upper case, and a bare
+    number as an order or quote number (``42`` → ``PO-000042``)."""
+    q = (q or "").strip()[:SEARCH_MAX_LENGTH]
+    terms = {q, q.upper()}
+    if q.isdigit() and len(q) <= 9:
+        terms.add(order_number(int(q)))
+    return sorted(t for t in terms if t)
+
+
+def order_search(*, queryset: QuerySet[Order], q: str, user: User) -> QuerySet[Order]:
+    """Orders of ``queryset`` found by one search term: the number or a reference (whole),
+    the buyer's name or email, or the SKU or name of a product in it (any part, any case).
+
+    Each part is answered by an index (the unique numbers, the people, the products'
+    trigram indexes, order lines by product) and the orders are the union of their ids,
+    so the page costs the same few queries and stays fast on millions of orders.
+    """
+    q = (q or "").strip()[:SEARCH_MAX_LENGTH]
+    if not q or not q.isprintable():
+        return queryset if not q else queryset.none()
+    terms = document_search_terms(q)
+    by_field = Q()
+    for field in ORDER_SEARCH_FIELDS:
+        by_field |= Q(**{f"{field}__in": terms})
+    matching = (
+        Order.objects.filter(by_field)
+        .values("id")
+        .union(
+            Order.objects.filter(
+                placed_by__in=people_matching(
+                    q=q, company_id=None if user.is_staff else user.company_id
+                ).values("pk")
+            ).values("id"),
+            OrderLine.objects.filter(product__in=product_search(q=q).values("pk")).values(
+                "order_id"
+            ),
+        )
+    )
+    return queryset.filter(pk__in=matching)
 
 
 def order_get_for_user(*, user: User, number: str) -> Order:

@@ -3,14 +3,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from catalog.selectors import SEARCH_MAX_LENGTH, product_search
 from companies.models import User
 from core.caching import cached
 from core.converters import is_document_number
+from orders.selectors import document_search_terms, people_matching
 
 from .models import (
     DESK_PERMISSION,
@@ -24,8 +26,43 @@ from .models import (
     QuoteRevision,
     Side,
     desk_rank,
+    quote_number,
     status_version,
 )
+
+# The quote's own text fields a search term is compared with, whole: its number (a PO
+# reference field joins this list with an index of its own).
+QUOTE_SEARCH_FIELDS: list[str] = ["number"]
+
+
+def quote_search(*, queryset: QuerySet[Quote], q: str, user: User) -> QuerySet[Quote]:
+    """Quotes of ``queryset`` found by one search term: the number (whole), the name or
+    email of who asked, or the SKU or name of a product in it. As ``order_search``: a
+    union of ids, each part from its index."""
+    q = (q or "").strip()[:SEARCH_MAX_LENGTH]
+    if not q or not q.isprintable():
+        return queryset if not q else queryset.none()
+    terms = document_search_terms(q)
+    if q.isdigit() and len(q) <= 9:
+        terms.append(quote_number(int(q)))
+    by_field = Q()
+    for name in QUOTE_SEARCH_FIELDS:
+        by_field |= Q(**{f"{name}__in": terms})
+    matching = (
+        Quote.objects.filter(by_field)
+        .values("id")
+        .union(
+            Quote.objects.filter(
+                requested_by__in=people_matching(
+                    q=q, company_id=None if user.is_staff else user.company_id
+                ).values("pk")
+            ).values("id"),
+            QuoteLine.objects.filter(product__in=product_search(q=q).values("pk")).values(
+                "quote_id"
+            ),
+        )
+    )
+    return queryset.filter(pk__in=matching)
 
 
 def _line_count():

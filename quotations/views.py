@@ -149,7 +149,9 @@ def quote_list(request):
     if _is_desk(request.user):
         return redirect("quotations:desk")
     _contact_required(request.user)
-    quote_filter = QuoteFilter(request.GET, queryset=quote_list_for_contact(user=request.user))
+    quote_filter = QuoteFilter(
+        request.GET, queryset=quote_list_for_contact(user=request.user), request=request
+    )
     page = paginate(quote_filter.qs, request.GET.get("page"))
     return render(request, "quotations/quote_list.html", {"filter": quote_filter, "page": page})
 
