@@ -265,10 +265,16 @@ MATRIX: dict[str, Row] = {
         body=lambda w: {"username": w.people["buyer"].email, "password": PASSWORD},
     ),
     "logout": Row(none, (M,) * 8, (L,) * 8),
-    "catalog:list": Row(none, EVERYONE, READ_ONLY),
+    "catalog:list": Row(none, EVERYONE, READ_ONLY, query=lambda w: {"q": "a", "category": "x"}),
+    "catalog:suggest": Row(none, EVERYONE, READ_ONLY, query=lambda w: {"q": unit(w)[:4]}),
     # orders: a company's people see its orders; the person who placed one changes it;
     # site admins who oversee orders see them all
-    "orders:list": Row(none, (L, 200, 200, 200, 200, 200, F, 200), READ_ONLY),
+    "orders:list": Row(
+        none,
+        (L, 200, 200, 200, 200, 200, F, 200),
+        READ_ONLY,
+        query=lambda w: {"q": unit(w), "status": "approved", "placed_from": "2020-01-01"},
+    ),
     "orders:create": Row(
         none,
         CONTACTS,
@@ -368,7 +374,12 @@ MATRIX: dict[str, Row] = {
     ),
     # quotes: a company's people see its quotes and write on their threads; the person
     # who asked acts on it; the quote desk answers
-    "quotations:list": Row(none, (L, 200, 200, 200, 200, 200, F, L), READ_ONLY),
+    "quotations:list": Row(
+        none,
+        (L, 200, 200, 200, 200, 200, F, L),
+        READ_ONLY,
+        query=lambda w: {"q": unit(w), "asked_to": "2999-01-01"},
+    ),
     "quotations:create": Row(
         none,
         CONTACTS,

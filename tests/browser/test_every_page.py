@@ -144,6 +144,7 @@ PAGES: dict[str, Visit | NoVisit] = {
     "login": Visit((ANONYMOUS,), must_show=("main form button[type=submit]",)),
     "logout": NoVisit(POST_ONLY),
     "catalog:list": Visit((BUYER,), must_show=("tbody .money", "tbody a.btn")),
+    "catalog:suggest": NoVisit("an htmx fragment: the SKU field's suggestions (test_suggest.py)"),
     "orders:list": Visit((BUYER, APPROVER, SITE_ADMIN), must_show=("tbody .money",)),
     "orders:create": Visit(
         (BUYER,),
