@@ -3,16 +3,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from catalog.selectors import SEARCH_MAX_LENGTH, product_search
 from companies.models import User
 from core.caching import cached
 from core.converters import is_document_number
-from orders.selectors import document_search_terms, people_matching
+from orders.selectors import document_search
 
 from .models import (
     DESK_PERMISSION,
@@ -37,32 +36,16 @@ QUOTE_SEARCH_FIELDS: list[str] = ["number"]
 
 def quote_search(*, queryset: QuerySet[Quote], q: str, user: User) -> QuerySet[Quote]:
     """Quotes of ``queryset`` found by one search term: the number (whole), the name or
-    email of who asked, or the SKU or name of a product in it. As ``order_search``: a
-    union of ids, each part from its index."""
-    q = (q or "").strip()[:SEARCH_MAX_LENGTH]
-    if not q or not q.isprintable():
-        return queryset if not q else queryset.none()
-    terms = document_search_terms(q)
-    if q.isdigit() and len(q) <= 9:
-        terms.append(quote_number(int(q)))
-    by_field = Q()
-    for name in QUOTE_SEARCH_FIELDS:
-        by_field |= Q(**{f"{name}__in": terms})
-    matching = (
-        Quote.objects.filter(by_field)
-        .values("id")
-        .union(
-            Quote.objects.filter(
-                requested_by__in=people_matching(
-                    q=q, company_id=None if user.is_staff else user.company_id
-                ).values("pk")
-            ).values("id"),
-            QuoteLine.objects.filter(product__in=product_search(q=q).values("pk")).values(
-                "quote_id"
-            ),
-        )
+    email of who asked, or the SKU or name of a product in it (``document_search``)."""
+    return document_search(
+        queryset=queryset,
+        q=q,
+        user=user,
+        fields=QUOTE_SEARCH_FIELDS,
+        number_format=quote_number,
+        person="requested_by",
+        lines=QuoteLine.objects.annotate(document_id=F("quote_id")),
     )
-    return queryset.filter(pk__in=matching)
 
 
 def _line_count():

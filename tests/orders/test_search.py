@@ -159,3 +159,21 @@ def test_the_order_page_statuses_still_filter(client, buyer, book):
     client.force_login(buyer)
 
     assert _found(client, status=OrderStatus.CANCELLED) == []
+
+
+@pytest.mark.parametrize(
+    ("sparse_matches", "sparse_documents"), [(30, 2000), (30, 1), (0, 2000)], ids=str
+)
+def test_few_and_many_matches_find_the_same_orders(
+    client, buyer, book, monkeypatch, sparse_matches, sparse_documents
+):
+    # the ids gathered through indexes, or the orders walked newest first
+    monkeypatch.setattr("orders.selectors.SEARCH_SPARSE", sparse_matches)
+    monkeypatch.setattr("orders.selectors.SPARSE_DOCUMENTS", sparse_documents)
+    extra = place_order(buyer, (ProductFactory(name="Laminating film"), 1))
+    client.force_login(buyer)
+
+    assert _found(client, q="laminat") == [extra.number, book["laminated"].number]
+    assert _found(client, q="petra") == [book["paper"].number]
+    assert _found(client, q=book["paper"].number) == [book["paper"].number]
+    assert _found(client, q="nothing-like-it") == []
