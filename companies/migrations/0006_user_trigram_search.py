@@ -9,6 +9,24 @@ TRIGRAM_INDEXES = {
 }
 
 
+def create_trigram_indexes(apps, schema_editor):
+    # Postgres only: elsewhere (SQLite for a quick look) the search reads without them.
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for name, column in TRIGRAM_INDEXES.items():
+        schema_editor.execute(
+            f'CREATE INDEX "{name}" ON "companies_user" USING gin '
+            f'((UPPER("{column}"::text)) gin_trgm_ops)'
+        )
+
+
+def drop_trigram_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for name in TRIGRAM_INDEXES:
+        schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("companies", "0005_accounts_company_admin"),
@@ -16,12 +34,5 @@ class Migration(migrations.Migration):
 
     operations = [
         TrigramExtension(),
-        *[
-            migrations.RunSQL(
-                f'CREATE INDEX "{name}" ON "companies_user" USING gin '
-                f'((UPPER("{column}"::text)) gin_trgm_ops)',
-                f'DROP INDEX IF EXISTS "{name}"',
-            )
-            for name, column in TRIGRAM_INDEXES.items()
-        ],
+        migrations.RunPython(create_trigram_indexes, drop_trigram_indexes, elidable=False),
     ]

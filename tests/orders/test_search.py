@@ -58,7 +58,8 @@ def test_an_order_is_found_by_its_number_whole_or_as_a_bare_number(client, buyer
     client.force_login(buyer)
 
     assert _found(client, q=order.number.lower()) == [order.number]
-    assert _found(client, q=str(order.pk)) == [order.number]
+    # (a bare number may also be part of somebody's email: those orders come too)
+    assert order.number in _found(client, q=str(order.pk))
     assert _found(client, q=book["theirs"].number) == []
 
 
