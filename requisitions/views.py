@@ -260,7 +260,9 @@ def requisition_add(request):
         return redirect("requisitions:list")
     title, rows, dropped = _source_rows(request, source)
     form = AddToListForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not rows:
+        form.add_error(None, _("Nothing here can be added to a list."))
+    elif request.method == "POST" and form.is_valid():
         lines = [LineRequest(sku=row["sku"], quantity=row["quantity"]) for row in rows]
         target_id = form.cleaned_data.get("target")
         try:

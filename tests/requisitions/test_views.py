@@ -211,3 +211,13 @@ def test_ordering_a_twenty_line_list_and_placing_it(client, buyer):
     assert form.status_code == 200
     assert response.status_code == 302
     assert Order.objects.get().total == Decimal("40.00")
+
+
+def test_an_unknown_product_makes_no_empty_list(client, buyer):
+    client.force_login(buyer)
+
+    response = client.post(reverse("requisitions:add"), {"sku": "NOPE-1", "new_name": "Empty"})
+
+    assert response.status_code == 200
+    assert "Nothing here can be added to a list." in response.content.decode()
+    assert not RequisitionList.objects.exists()
