@@ -134,10 +134,12 @@ def test_quotes_are_found_by_product_and_number(client, buyer):
     client.force_login(buyer)
 
     by_name = client.get(reverse("quotations:list"), {"q": "laminating"})
-    by_number = client.get(reverse("quotations:list"), {"q": str(wanted.pk)})
+    by_number = client.get(reverse("quotations:list"), {"q": wanted.number.lower()})
+    by_bare_number = client.get(reverse("quotations:list"), {"q": str(wanted.pk)})
 
     assert [q.number for q in by_name.context["page"]] == [wanted.number]
     assert [q.number for q in by_number.context["page"]] == [wanted.number]
+    assert wanted.number in [q.number for q in by_bare_number.context["page"]]
 
 
 def test_the_catalog_is_searched_by_sku_name_and_category(client, buyer):
