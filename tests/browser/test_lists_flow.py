@@ -81,3 +81,19 @@ def test_a_buyer_orders_a_requisition_list(page, live_server, login):
     order = Order.objects.get()
     assert order.total == Decimal("274.00")
     expect(page).to_have_url(re.compile(rf"/orders/{order.number}/$"))
+
+
+def test_typing_part_of_a_name_in_a_sku_field_suggests_products(page, live_server, login):
+    ProductFactory(sku="CHR-1001", name="Ergonomic office chair")
+    ProductFactory(sku="STL-2001", name="Chair-height stool")
+    ProductFactory(sku="PAP-4001", name="Copy paper")
+    login(BuyerFactory())
+    page.goto(f"{live_server.url}/orders/new/")
+
+    page.get_by_label("SKU 1", exact=True).press_sequentially("chai", delay=40)
+
+    # the field's own datalist: the browser offers them with the arrow keys
+    options = page.locator("#sku-suggestions option")
+    expect(options).to_have_count(2)
+    expect(options.first).to_have_attribute("value", "CHR-1001")
+    assert page.get_by_label("SKU 1", exact=True).get_attribute("list") == "sku-suggestions"
