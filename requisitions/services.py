@@ -22,7 +22,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from companies.models import User
-from core.domain import InvalidInput, NotAllowed, StaleVersion
+from core.domain import InvalidInput, InvalidState, NotAllowed, StaleVersion
 from core.submissions import submission_claim, submission_done
 from orders.models import MAX_LINE_QUANTITY
 from orders.services import MAX_LINES, LineRequest, lines_check
@@ -54,7 +54,9 @@ def _name_taken(name: str) -> InvalidInput:
 
 
 def _lock_own(*, list_id: int, actor: User, seen_version: int | None) -> RequisitionList:
-    requisition = RequisitionList.objects.select_for_update().get(pk=list_id)
+    requisition = RequisitionList.objects.select_for_update().filter(pk=list_id).first()
+    if requisition is None:
+        raise InvalidState(_("This list was deleted meanwhile."))
     if requisition.owner_id != actor.pk:
         raise NotAllowed(_("Only the person who made a list changes it."))
     if seen_version is not None and requisition.version != seen_version:
