@@ -275,6 +275,13 @@ MATRIX: dict[str, Row] = {
         READ_ONLY,
         query=lambda w: {"q": unit(w), "status": "approved", "placed_from": "2020-01-01"},
     ),
+    # the list as CSV, with its filters: the same people as the list
+    "orders:export": Row(
+        none,
+        (L, 200, 200, 200, 200, 200, F, 200),
+        READ_ONLY,
+        query=lambda w: {"status": "approved", "number": "PO-", "mine": "true", "q": unit(w)},
+    ),
     "orders:create": Row(
         none,
         CONTACTS,
@@ -388,6 +395,13 @@ MATRIX: dict[str, Row] = {
         query=lambda w: {"sku": unit(w)},
     ),
     "quotations:desk": Row(none, (L, F, F, F, F, F, F, 200), READ_ONLY),
+    # the company's quotes for its contacts, the desk's list (every company) for the desk
+    "quotations:export": Row(
+        none,
+        (L, 200, 200, 200, 200, 200, F, 200),
+        READ_ONLY,
+        query=lambda w: {"status": "requested", "waiting": "true", "number": "Q-", "q": unit(w)},
+    ),
     "quotations:detail": Row(quote("requested"), (L, 200, 200, 200, 200, N, F, 200), READ_ONLY),
     "quotations:edit": Row(
         quote("offered"),

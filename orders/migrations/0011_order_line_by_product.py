@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("catalog", "0002_product_category_and_trigram_search"),
-        ("orders", "0009_order_placed_at_by_service"),
+        ("orders", "0010_order_number_drawn_with_its_id"),
     ]
 
     operations = [
