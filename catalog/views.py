@@ -5,6 +5,7 @@ from django.views.decorators.http import require_safe
 from core.pagination import paginate
 
 from .filters import ProductFilter
+from .forms import SuggestForm
 from .selectors import product_list_active, product_suggestions
 
 
@@ -22,9 +23,7 @@ def product_suggest(request):
     """Products to suggest as a SKU field is typed in (htmx): the options of its datalist.
 
     Reads ``q``, or the one SKU field the form sends (``lines-3-sku``)."""
-    q = request.GET.get("q") or next(
-        (value for key, value in request.GET.items() if key.endswith("-sku")), ""
-    )
+    q = SuggestForm(request.GET).text()
     return render(
         request, "catalog/_product_suggestions.html", {"products": product_suggestions(q=q)}
     )

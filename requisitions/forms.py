@@ -73,6 +73,14 @@ def ids_of(values) -> list[int]:
     return ids
 
 
+class PickForm(forms.Form):
+    """The ticked lines of a list (``line``, repeated): ids, at most 100; others ignored."""
+
+    def line_ids(self) -> list[int]:
+        getlist = getattr(self.data, "getlist", None)
+        return ids_of(getlist("line")) if getlist else []
+
+
 class SourceForm(forms.Form):
     """What is added to a list: one product of the catalog, an order's lines, or the
     (chosen) lines of another list. Comes in the link and goes back hidden in the form."""

@@ -19,10 +19,10 @@ from orders.services import LineRequest
 from .forms import (
     AddToListForm,
     ListLinesForm,
+    PickForm,
     RequisitionForm,
     SourceForm,
     VersionForm,
-    ids_of,
 )
 from .selectors import (
     requisition_get_for_user,
@@ -212,7 +212,7 @@ def requisition_order(request, pk: int):
     """Order a list, or its ticked lines: the order form, filled in, at today's prices."""
     _contact_required(request.user)
     requisition, rows, dropped = requisition_rows_to_order(
-        user=request.user, list_id=pk, line_ids=ids_of(request.GET.getlist("line"))
+        user=request.user, list_id=pk, line_ids=PickForm(request.GET).line_ids()
     )
     if dropped:
         messages.warning(
