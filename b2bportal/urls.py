@@ -23,6 +23,7 @@ urlpatterns = [
     path("orders/", include("orders.urls")),
     path("approvals/", include("approvals.urls")),
     path("quotes/", include("quotations.urls")),
+    path("lists/", include("requisitions.urls")),
     path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

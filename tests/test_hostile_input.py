@@ -22,6 +22,7 @@ from approvals.models import ApprovalStep
 from core.models import Submission
 from orders.models import Order
 from quotations.models import Quote, QuoteLine
+from requisitions.models import RequisitionLine, RequisitionList
 from tests.matrix import MATRIX, ROLES, World, build_world
 
 pytestmark = pytest.mark.django_db
@@ -120,6 +121,8 @@ def _ids(world: World) -> list[str]:
         *map(str, QuoteLine.objects.values_list("pk", flat=True)),
         *Order.objects.values_list("number", flat=True),
         *Quote.objects.values_list("number", flat=True),
+        *map(str, RequisitionList.objects.values_list("pk", flat=True)),
+        *map(str, RequisitionLine.objects.values_list("pk", flat=True)),
         "999999999",
     ]
 
