@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from core.domain import InvalidInput
 
-from .models import Company, User
+from .models import Company, DeliveryAddress, User
 
 
 def company_lock_for_ordering(*, company_id: int) -> Company:
@@ -159,3 +159,17 @@ def user_profile_update(*, user_id: int, full_name: str, job_title: str) -> User
     user.job_title = job_title
     user.save(update_fields=["full_name", "job_title"])
     return user
+
+
+# --- A company's details ---
+
+
+def delivery_default_clear(*, company_id: int, keep: DeliveryAddress) -> None:
+    """Before ``keep`` becomes the company's default address: no other is any more.
+
+    Rule: one default address per company (a partial unique constraint; it cannot be
+    deferred, so the old default is cleared first, in the caller's transaction).
+    """
+    DeliveryAddress.objects.filter(company_id=company_id, is_default=True).exclude(
+        pk=keep.pk
+    ).update(is_default=False)

@@ -70,7 +70,49 @@ def order_number(pk: int) -> str:
     return f"{NUMBER_PREFIX}{pk:06d}"
 
 
-class Order(Stateful):
+MAX_PO_REFERENCE = 40
+MAX_COST_CENTRE = 100
+MAX_NOTE = 2000
+
+
+class OrderHeader(models.Model):
+    """What a purchasing department says about an order besides its lines.
+
+    Orders and quotes both carry it (a quote's header goes into its order). The
+    delivery address is kept as text too: the order is delivered where it said,
+    whatever becomes of the company's address book. Rules: ``orders.services.header``.
+    """
+
+    po_reference = models.CharField(_("your PO reference"), max_length=MAX_PO_REFERENCE, blank=True)
+    delivery_address = models.ForeignKey(
+        "companies.DeliveryAddress",
+        verbose_name=_("delivery address"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    delivery_to = models.TextField(_("deliver to"), blank=True, editable=False)
+    delivery_date = models.DateField(_("requested delivery date"), null=True, blank=True)
+    cost_centre = models.CharField(_("cost centre"), max_length=MAX_COST_CENTRE, blank=True)
+    note_to_seller = models.TextField(_("note to the seller"), max_length=MAX_NOTE, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def has_header(self) -> bool:
+        return bool(
+            self.po_reference
+            or self.delivery_to
+            or self.delivery_date
+            or self.cost_centre
+            or self.note_to_seller
+        )
+
+
+class Order(Stateful, OrderHeader):
     MOVES = ORDER_MOVES
 
     number = models.CharField(_("number"), max_length=20, unique=True, null=True, editable=False)
@@ -106,6 +148,12 @@ class Order(Stateful):
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
             models.CheckConstraint(
                 condition=Q(status__in=OrderStatus.values), name="order_status_known"
+            ),
+            # A buyer's PO reference names one order of their company (when given).
+            models.UniqueConstraint(
+                fields=["company", "po_reference"],
+                condition=~Q(po_reference=""),
+                name="order_po_reference_once",
             ),
         ]
         indexes = [

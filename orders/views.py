@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from companies.roles import OVERSEE_ORDERS
+from companies.selectors import cost_centres_of, delivery_addresses_of
 from core.domain import DomainError, InvalidInput
 from core.forms import SubmissionForm, explain_hidden_errors, form_problem, show_domain_error
 from core.http import answer_refusal
@@ -15,7 +16,14 @@ from core.pagination import paginate
 from core.submissions import AlreadySubmitted
 
 from .filters import OrderFilter
-from .forms import NextRowForm, OrderLineFormSet, PrefillForm, PreviewRowForm, VersionForm
+from .forms import (
+    HeaderForm,
+    NextRowForm,
+    OrderLineFormSet,
+    PrefillForm,
+    PreviewRowForm,
+    VersionForm,
+)
 from .models import OrderEventKind, OrderStatus
 from .selectors import (
     order_get_for_user,
@@ -23,7 +31,15 @@ from .selectors import (
     order_lines_to_repeat,
     order_list_for_user,
 )
-from .services import MAX_LINES, QUOTED_ORDER_IS_FIXED, order_cancel, order_edit, order_place
+from .services import (
+    MAX_LINES,
+    QUOTED_ORDER_IS_FIXED,
+    DuplicatePoReference,
+    order_cancel,
+    order_edit,
+    order_place,
+    order_route_preview,
+)
 
 
 def _contact_required(user) -> None:
@@ -71,8 +87,29 @@ def _posted_rows(data) -> list[dict]:
     ]
 
 
-def _form_context(formset, **extra) -> dict:
-    """The order form's rows, each with its product and line total at today's prices."""
+def header_form(user, data=None, *, source=None) -> HeaderForm:
+    """The header part of an order (or quote) form, with the company's addresses and cost
+    centres to choose from (two queries)."""
+    addresses = list(delivery_addresses_of(company_id=user.company_id))
+    return HeaderForm(
+        data,
+        prefix="header",
+        addresses=addresses,
+        cost_centres=cost_centres_of(company_id=user.company_id),
+        initial=HeaderForm.initial_for(source, addresses),
+    )
+
+
+def show_header_error(exc: InvalidInput, header: HeaderForm, formset=None) -> None:
+    """A refused header (or lines): on its field; a duplicate PO reference names its order."""
+    if isinstance(exc, DuplicatePoReference):
+        header.duplicate_of = exc.number
+    show_domain_error(exc, form=header, formset=formset)
+
+
+def _form_context(formset, *, user, **extra) -> dict:
+    """The order form's rows, each with its product and line total at today's prices, and
+    who would approve the order as it stands."""
     previews, total = order_line_previews(
         rows=[(f["sku"].value() or "", str(f["quantity"].value() or "")) for f in formset.forms]
     )
@@ -80,6 +117,7 @@ def _form_context(formset, **extra) -> dict:
         "formset": formset,
         "rows": list(zip(formset.forms, previews, strict=True)),
         "preview_total": total,
+        "route": order_route_preview(buyer=user, total=total) if total else None,
         **extra,
     }
 
@@ -104,22 +142,25 @@ def order_create(request):
     _contact_required(request.user)
     # The form's one-time key: kept when the page comes back, new on a fresh page.
     submission_form = SubmissionForm(request.POST or None)
+    header = header_form(request.user, request.POST or None)
     if request.method == "POST" and request.POST.get("action") == "add_line":
         formset = OrderLineFormSet(prefix="lines", initial=_posted_rows(request.POST))
     elif request.method == "POST":
         formset = OrderLineFormSet(request.POST, prefix="lines")
-        if formset.is_valid() and submission_form.is_valid():
+        header_ok = header.is_valid()
+        if formset.is_valid() and header_ok and submission_form.is_valid():
             try:
                 order = order_place(
                     buyer=request.user,
                     lines=formset.line_requests(),
+                    header=header.header_request(),
                     submission_key=submission_form.submission_key(),
                 )
             except AlreadySubmitted as exc:
                 messages.info(request, _("This order was placed already; here it is."))
                 return redirect("orders:detail", number=exc.result)
             except InvalidInput as exc:
-                show_domain_error(exc, formset=formset)
+                show_header_error(exc, header, formset)
             except DomainError as exc:
                 return answer_refusal(request, exc, back=request.path)
             else:
@@ -134,7 +175,13 @@ def order_create(request):
     return render(
         request,
         "orders/order_form.html",
-        _form_context(formset, order=None, submission_form=submission_form),
+        _form_context(
+            formset,
+            user=request.user,
+            order=None,
+            submission_form=submission_form,
+            header_form=header,
+        ),
     )
 
 
@@ -178,22 +225,25 @@ def order_update(request, number: str):
         messages.error(request, QUOTED_ORDER_IS_FIXED % {"number": order.number})
         return redirect("orders:detail", number=order.number)
     version_form = VersionForm(request.POST or None, initial={"version": order.version})
+    header = header_form(request.user, request.POST or None, source=order)
     if request.method == "POST" and request.POST.get("action") == "add_line":
         formset = OrderLineFormSet(prefix="lines", initial=_posted_rows(request.POST))
     elif request.method == "POST":
         formset = OrderLineFormSet(request.POST, prefix="lines")
+        header_ok = header.is_valid()
         if not version_form.is_valid():
             explain_hidden_errors(version_form)
-        elif formset.is_valid():
+        elif formset.is_valid() and header_ok:
             try:
                 order = order_edit(
                     order_id=order.pk,
                     actor=request.user,
                     lines=formset.line_requests(),
+                    header=header.header_request(),
                     seen_version=version_form.cleaned_data["version"],
                 )
             except InvalidInput as exc:
-                show_domain_error(exc, formset=formset)
+                show_header_error(exc, header, formset)
             except DomainError as exc:
                 return answer_refusal(
                     request, exc, back=reverse("orders:detail", args=[order.number])
@@ -215,7 +265,9 @@ def order_update(request, number: str):
     return render(
         request,
         "orders/order_form.html",
-        _form_context(formset, order=order, version_form=version_form),
+        _form_context(
+            formset, user=request.user, order=order, version_form=version_form, header_form=header
+        ),
     )
 
 
@@ -257,7 +309,12 @@ def order_line_preview(request):
     return render(
         request,
         "orders/_order_line_preview.html",
-        {"preview": preview, "index": index, "preview_total": total},
+        {
+            "preview": preview,
+            "index": index,
+            "preview_total": total,
+            "route": order_route_preview(buyer=request.user, total=total) if total else None,
+        },
     )
 
 

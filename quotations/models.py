@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from companies.roles import USE_QUOTE_DESK
 from core.transitions import NEW, Move, Stateful
-from orders.models import MAX_LINE_QUANTITY
+from orders.models import MAX_LINE_QUANTITY, OrderHeader
 
 NUMBER_PREFIX = "Q-"
 MAX_MESSAGE_LENGTH = 5_000
@@ -96,7 +96,7 @@ def _price_ok(field: str) -> Q:
     )
 
 
-class Quote(Stateful):
+class Quote(Stateful, OrderHeader):
     MOVES = QUOTE_MOVES
 
     number = models.CharField(_("number"), max_length=20, unique=True, null=True, editable=False)
