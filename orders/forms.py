@@ -4,8 +4,12 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from companies.selectors import cost_centres_of, delivery_addresses_of
+from core.domain import InvalidInput
+from core.forms import show_domain_error
+
 from .models import MAX_COST_CENTRE, MAX_LINE_QUANTITY, MAX_NOTE, MAX_PO_REFERENCE
-from .services import MAX_LINES, HeaderRequest, LineRequest
+from .services import MAX_LINES, DuplicatePoReference, HeaderRequest, LineRequest
 
 
 class HeaderForm(forms.Form):
@@ -169,3 +173,23 @@ class VersionForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+def header_form(user, data=None, *, source=None) -> HeaderForm:
+    """The header part of an order (or quote) form, with the company's addresses and cost
+    centres to choose from (two queries)."""
+    addresses = list(delivery_addresses_of(company_id=user.company_id))
+    return HeaderForm(
+        data,
+        prefix="header",
+        addresses=addresses,
+        cost_centres=cost_centres_of(company_id=user.company_id),
+        initial=HeaderForm.initial_for(source, addresses),
+    )
+
+
+def show_header_error(exc: InvalidInput, header: HeaderForm, formset=None) -> None:
+    """A refused header (or lines): on its field; a duplicate PO reference names its order."""
+    if isinstance(exc, DuplicatePoReference):
+        header.duplicate_of = exc.number
+    show_domain_error(exc, form=header, formset=formset)

@@ -8,21 +8,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from companies.roles import OVERSEE_ORDERS
-from companies.selectors import cost_centres_of, delivery_addresses_of
 from core.domain import DomainError, InvalidInput
-from core.forms import SubmissionForm, explain_hidden_errors, form_problem, show_domain_error
+from core.forms import SubmissionForm, explain_hidden_errors, form_problem
 from core.http import answer_refusal
 from core.pagination import paginate
 from core.submissions import AlreadySubmitted
 
 from .filters import OrderFilter
 from .forms import (
-    HeaderForm,
     NextRowForm,
     OrderLineFormSet,
     PrefillForm,
     PreviewRowForm,
     VersionForm,
+    header_form,
+    show_header_error,
 )
 from .models import OrderEventKind, OrderStatus
 from .selectors import (
@@ -34,7 +34,6 @@ from .selectors import (
 from .services import (
     MAX_LINES,
     QUOTED_ORDER_IS_FIXED,
-    DuplicatePoReference,
     order_cancel,
     order_edit,
     order_place,
@@ -85,26 +84,6 @@ def _posted_rows(data) -> list[dict]:
     return [
         {"sku": sku, "quantity": quantity} for sku, quantity in _typed_rows(data) if sku or quantity
     ]
-
-
-def header_form(user, data=None, *, source=None) -> HeaderForm:
-    """The header part of an order (or quote) form, with the company's addresses and cost
-    centres to choose from (two queries)."""
-    addresses = list(delivery_addresses_of(company_id=user.company_id))
-    return HeaderForm(
-        data,
-        prefix="header",
-        addresses=addresses,
-        cost_centres=cost_centres_of(company_id=user.company_id),
-        initial=HeaderForm.initial_for(source, addresses),
-    )
-
-
-def show_header_error(exc: InvalidInput, header: HeaderForm, formset=None) -> None:
-    """A refused header (or lines): on its field; a duplicate PO reference names its order."""
-    if isinstance(exc, DuplicatePoReference):
-        header.duplicate_of = exc.number
-    show_domain_error(exc, form=header, formset=formset)
 
 
 def _form_context(formset, *, user, **extra) -> dict:

@@ -15,7 +15,8 @@ from core.forms import explain_hidden_errors, form_problem, show_domain_error
 from core.http import answer_refusal
 from core.pagination import paginate
 from core.submissions import AlreadySubmitted
-from orders.forms import PrefillForm
+from orders.forms import PrefillForm, header_form, show_header_error
+from orders.services import DuplicatePoReference, order_route_preview
 
 from .filters import QuoteDeskFilter, QuoteFilter
 from .forms import (
@@ -122,6 +123,9 @@ def _detail_context(user, quote: Quote, side: str, **overrides) -> dict:
     }
     if "place_order" in actions:
         context["place_order_form"] = PlaceOrderForm(initial=version)
+        # who will approve the order, before it is placed: the planner placing asks
+        if quote.offered_total is not None:
+            context["route"] = order_route_preview(buyer=user, total=quote.offered_total)
     if "withdraw" in actions:
         context["withdraw_form"] = WithdrawForm(initial=version)
     if "reject" in actions:
@@ -179,18 +183,24 @@ def quote_create(request):
         # "Request a quote instead" on the order form posts its lines here, with no message.
         from_order_form = request.POST.get("action") == "quote"
         form = QuoteRequestForm(request.POST, message_required=not from_order_form)
-        if formset.is_valid() and form.is_valid():
+        header = header_form(request.user, request.POST)
+        header_ok = header.is_valid()
+        if formset.is_valid() and form.is_valid() and header_ok:
             try:
                 quote = quote_request(
                     buyer=request.user,
                     lines=formset.line_requests(),
                     message=form.cleaned_data["message"],
+                    header=header.header_request(),
                     submission_key=form.submission_key(),
                 )
             except AlreadySubmitted as exc:
                 return _already(request, "quotations:detail", exc)
             except InvalidInput as exc:
-                show_domain_error(exc, form, formset)
+                if set(exc.errors) & set(header.fields):
+                    show_header_error(exc, header)
+                else:
+                    show_domain_error(exc, form, formset)
             except DomainError as exc:
                 return answer_refusal(request, exc, back=reverse("quotations:create"))
             else:
@@ -203,8 +213,11 @@ def quote_create(request):
     else:
         formset = quote_line_formset(initial=_prefill(request))
         form = QuoteRequestForm()
+        header = header_form(request.user)
     return render(
-        request, "quotations/quote_form.html", {"formset": formset, "form": form, "quote": None}
+        request,
+        "quotations/quote_form.html",
+        {"formset": formset, "form": form, "quote": None, "header_form": header},
     )
 
 
@@ -353,6 +366,8 @@ def quote_action(request, number: str, action: str):
     except AlreadySubmitted as exc:
         return _already(request, spec.made, exc)
     except InvalidInput as exc:
+        if isinstance(exc, DuplicatePoReference):
+            form.duplicate_of = exc.number
         show_domain_error(exc, form)
         return _render_detail(request, quote, side, **{f"{action}_form": form})
     except DomainError as exc:
