@@ -149,7 +149,7 @@ class CompanyDetailsForm(forms.Form):
         label=_("Billing address"),
         max_length=1000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
     vat_id = forms.CharField(label=_("VAT or tax id"), max_length=40, required=False)
     payment_terms = forms.CharField(
