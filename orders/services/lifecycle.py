@@ -131,12 +131,13 @@ def order_route_preview(*, buyer: User, total) -> routing.Route:
 
 def _save_new(order: Order) -> None:
     """Insert the order; a PO reference another order took meanwhile is refused like any."""
+    if not order.po_reference:
+        order.save()
+        return
     try:
-        with transaction.atomic():
+        with transaction.atomic():  # a savepoint only where the constraint may bite
             order.save()
     except IntegrityError:
-        if not order.po_reference:
-            raise
         po_reference_check(company_id=order.company_id, reference=order.po_reference)
         raise
 
@@ -276,14 +277,18 @@ def order_edit(
     spend = spend_lock(order=order).without(before) if has_caps(order) else None
     route = router.plan(order=order, spend=spend)
     # The version moves on before routing, so what approvers are told carries it.
-    try:
-        with transaction.atomic():
-            done = transition(order, "edit", to=route.status, fields=["total", *header_fields])
-    except IntegrityError:
-        po_reference_check(
-            company_id=order.company_id, reference=order.po_reference, order_id=order.pk
-        )
-        raise
+    fields = ["total", *header_fields]
+    if not order.po_reference:
+        done = transition(order, "edit", to=route.status, fields=fields)
+    else:
+        try:
+            with transaction.atomic():  # a savepoint only where the constraint may bite
+                done = transition(order, "edit", to=route.status, fields=fields)
+        except IntegrityError:
+            po_reference_check(
+                company_id=order.company_id, reference=order.po_reference, order_id=order.pk
+            )
+            raise
     spend_add(order=order, amount=counted(order) - before)
     router.void(order=order, actor=actor)
     router.open(order=order, route=route, actor=actor)
