@@ -138,9 +138,10 @@ class NextRowForm(forms.Form):
 
 
 class PreviewRowForm(forms.Form):
-    """The live preview: which row changed."""
+    """The live preview: which row changed (and the order being changed, on its edit page)."""
 
     row = forms.IntegerField(min_value=0, max_value=MAX_LINES - 1)
+    editing = forms.CharField(required=False, max_length=20)
 
 
 class BaseOrderLineFormSet(forms.BaseFormSet):

@@ -96,7 +96,11 @@ def _form_context(formset, *, user, **extra) -> dict:
         "formset": formset,
         "rows": list(zip(formset.forms, previews, strict=True)),
         "preview_total": total,
-        "route": order_route_preview(buyer=user, total=total) if total else None,
+        "route": (
+            order_route_preview(buyer=user, total=total, editing=extra.get("order"))
+            if total
+            else None
+        ),
         **extra,
     }
 
@@ -281,19 +285,22 @@ def order_line_row(request):
 def order_line_preview(request):
     """A row's product, unit price and line total, and the order total, as the buyer types."""
     _contact_required(request.user)
-    index = _row_index(PreviewRowForm(request.GET))
+    form = PreviewRowForm(request.GET)
+    index = _row_index(form)
     typed = _typed_rows(request.GET)
     previews, total = order_line_previews(rows=typed)
     preview = previews[index] if 0 <= index < len(previews) else None
+    editing = None
+    if number := form.cleaned_data.get("editing"):
+        # the order being changed: its own amount is not counted twice against a budget
+        editing = order_get_for_user(user=request.user, number=number)
+        if editing.placed_by_id != request.user.pk:
+            editing = None
+    route = order_route_preview(buyer=request.user, total=total, editing=editing) if total else None
     return render(
         request,
         "orders/_order_line_preview.html",
-        {
-            "preview": preview,
-            "index": index,
-            "preview_total": total,
-            "route": order_route_preview(buyer=request.user, total=total) if total else None,
-        },
+        {"preview": preview, "index": index, "preview_total": total, "route": route},
     )
 
 

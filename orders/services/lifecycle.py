@@ -7,6 +7,7 @@ version seen, the write), then the event. Routing is asked through
 """
 
 from collections.abc import Sequence
+from copy import copy
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
@@ -31,7 +32,7 @@ from .header import (
     po_reference_check,
 )
 from .lines import AskedLine, PricedLine, lines_price, lines_total
-from .spend import counted, has_caps, spend_add, spend_lock
+from .spend import counted, has_caps, spend_add, spend_lock, spend_peek
 
 QUOTED_ORDER_IS_FIXED = gettext_lazy(
     "Order %(number)s carries the prices agreed in a quote. Cancel it and request a new "
@@ -118,15 +119,24 @@ def _unplaced(*, buyer: User, company: Company, total) -> Order:
     return Order(company=company, placed_by=buyer, total=total, created_at=timezone.now())
 
 
-def order_route_preview(*, buyer: User, total) -> routing.Route:
-    """Who would approve an order of ``total`` placed by ``buyer`` now: the order form's
-    live preview and an accepted quote's page.
+def order_route_preview(*, buyer: User, total, editing: Order | None = None) -> routing.Route:
+    """Who would approve an order of ``total`` placed by ``buyer`` now (or ``editing``,
+    an order of theirs being changed to that total): the order form's live preview
+    and an accepted quote's page.
 
-    Rule: the very planner ``order_place`` asks (``orders.routing``), on the same
-    unsaved order, with the month's spend read without a lock; it writes nothing.
+    Rule: the very planner ``order_place`` and ``order_edit`` ask
+    (``orders.routing``), on the same order as they route it, with the month's
+    spend read without a lock (an edit's own amount taken out, as ``order_edit``
+    does); it writes nothing.
     """
-    company = buyer.company
-    return routing.router().plan(order=_unplaced(buyer=buyer, company=company, total=total))
+    if editing is None:
+        order = _unplaced(buyer=buyer, company=buyer.company, total=total)
+        return routing.router().plan(order=order)
+    before = counted(editing)
+    order = copy(editing)
+    order.total = total
+    spend = spend_peek(order=order).without(before) if has_caps(order) else None
+    return routing.router().plan(order=order, spend=spend)
 
 
 def _save_new(order: Order) -> None:

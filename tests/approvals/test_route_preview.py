@@ -12,7 +12,7 @@ from django.urls import reverse
 from approvals.models import ApprovalStep
 from companies.models import ApprovalMode
 from orders.models import OrderStatus
-from orders.services import order_route_preview
+from orders.services import LineRequest, order_edit, order_route_preview
 from tests.approvals.factories import source_example
 
 pytestmark = pytest.mark.django_db
@@ -137,3 +137,50 @@ def test_the_preview_asks_a_constant_number_of_queries(client, django_assert_max
         response = client.get(reverse("orders:line_preview"), query)
 
     assert response.status_code == 200
+
+
+def test_the_edit_page_preview_does_not_count_the_order_twice_against_the_budget(client):
+    # given a budget of $3,000 and a $1,500 order of this month
+    example = source_example()
+    example.company.monthly_budget = Decimal("3000.00")
+    example.company.save()
+    order = example.place("1500.00")
+    client.force_login(example.buyer)
+
+    # when its edit page previews it at $2,000 (the month: $2,000, within the budget)
+    response = client.get(
+        reverse("orders:line_preview"),
+        {
+            "row": "0",
+            "editing": order.number,
+            "lines-TOTAL_FORMS": "1",
+            "lines-0-sku": example.unit.sku,
+            "lines-0-quantity": "2000",
+        },
+    )
+    order = order_edit(
+        order_id=order.pk,
+        actor=example.buyer,
+        lines=[LineRequest(sku=example.unit.sku, quantity=2000)],
+        seen_version=order.version,
+    )
+
+    # then it says Alice decides, as she then does, and not that it is over budget
+    html = response.content.decode()
+    assert 'data-approval="over-budget"' not in html
+    assert example.approver1.full_name in html
+    open_steps = ApprovalStep.objects.filter(order=order, status="open")
+    assert [set(s.approvers.all()) for s in open_steps] == [{example.approver1}]
+
+
+def test_another_persons_order_is_not_found_as_the_order_being_edited(client, other_company_buyer):
+    example = source_example()
+    order = example.place("1500.00")
+    client.force_login(other_company_buyer)
+
+    response = client.get(
+        reverse("orders:line_preview"),
+        {"row": "0", "editing": order.number, "lines-TOTAL_FORMS": "1"},
+    )
+
+    assert response.status_code == 404
