@@ -239,10 +239,12 @@ def quote_update(request, number: str):
             % {"number": quote.number, "status": quote.get_status_display().lower()},
         )
         return redirect("quotations:detail", number=quote.number)
+    header = header_form(request.user, request.POST or None, source=quote)
     if request.method == "POST":
         formset = quote_line_formset(data=request.POST)
         form = QuoteEditForm(request.POST)
-        if _valid(form, formset):
+        header_ok = header.is_valid()
+        if _valid(form, formset) and header_ok:
             try:
                 quote = quote_edit(
                     quote_id=quote.pk,
@@ -250,12 +252,16 @@ def quote_update(request, number: str):
                     lines=formset.line_requests(),
                     seen_version=form.cleaned_data["version"],
                     message=form.cleaned_data["message"],
+                    header=header.header_request(),
                     submission_key=form.submission_key(),
                 )
             except AlreadySubmitted as exc:
                 return _already(request, "quotations:detail", exc)
             except InvalidInput as exc:
-                show_domain_error(exc, form, formset)
+                if set(exc.errors) & set(header.fields):
+                    show_header_error(exc, header)
+                else:
+                    show_domain_error(exc, form, formset)
             except DomainError as exc:
                 return answer_refusal(
                     request, exc, back=reverse("quotations:detail", args=[quote.number])
@@ -271,7 +277,9 @@ def quote_update(request, number: str):
         formset = quote_line_formset(quote=quote)
         form = QuoteEditForm(initial={"version": quote.version})
     return render(
-        request, "quotations/quote_form.html", {"formset": formset, "form": form, "quote": quote}
+        request,
+        "quotations/quote_form.html",
+        {"formset": formset, "form": form, "quote": quote, "header_form": header},
     )
 
 

@@ -8,6 +8,7 @@ from .header import (
     DuplicatePoReference,
     Header,
     HeaderRequest,
+    header_changes,
     header_check,
     po_reference_check,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "DuplicatePoReference",
     "Header",
     "HeaderRequest",
+    "header_changes",
     "header_check",
     "order_route_preview",
     "po_reference_check",

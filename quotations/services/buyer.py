@@ -19,6 +19,7 @@ from orders.services import (
     Header,
     HeaderRequest,
     PricedLine,
+    header_changes,
     header_check,
     order_place_at_agreed_prices,
 )
@@ -106,12 +107,16 @@ def quote_edit(
     lines: Sequence[AskedLine],
     seen_version: int,
     message: str = "",
+    header: HeaderRequest | None = None,
     submission_key: UUID | None = None,
 ) -> Quote:
-    """Replace a quote's lines; editing an offer is a counter-proposal.
+    """Replace a quote's lines (and its header, when given); editing an offer is a
+    counter-proposal.
 
     Rule: the buyer's company, while requested or offered, from the version seen.
-    The quote goes (back) to the seller; an offer on it no longer stands.
+    The quote goes (back) to the seller; an offer on it no longer stands. The
+    header obeys ``orders.services.header``; what changed in it is written in
+    the quote's history.
     """
     submission_claim(key=submission_key, user=actor)
     quote = lock_quote(quote_id)
@@ -119,13 +124,25 @@ def quote_edit(
     check(quote, "edit", seen_version=seen_version)
     checked = check_lines(lines=lines)
     body = clean_text(message, required=False)
+    header_fields: list[str] = []
+    changed: list[str] = []
+    if header is not None:
+        new_header = header_check(company=quote.company, header=header)
+        changed = header_changes(Header.of(quote), new_header)
+        header_fields = new_header.write_to(quote)
     quote.lines.all().delete()
     _write_lines(quote, checked)
     quote.expires_at = None
-    done = move(quote, "edit", timezone.now(), fields=["expires_at"])
+    done = move(quote, "edit", timezone.now(), fields=["expires_at", *header_fields])
     kind = RevisionKind.COUNTERED if done.source == QuoteStatus.OFFERED else RevisionKind.EDITED
     write_revision(quote, kind=kind, author=actor)
-    write_event(quote, kind=QuoteEventKind.EDITED, actor=actor, from_status=done.source)
+    write_event(
+        quote,
+        kind=QuoteEventKind.EDITED,
+        actor=actor,
+        from_status=done.source,
+        comment="\n".join(changed),
+    )
     write_message(quote, author=actor, body=body)
     notify.quote_edited(quote=quote, actor=actor)
     submission_done(key=submission_key, result=quote.number)

@@ -12,8 +12,14 @@ from approvals.models import ApprovalStep
 from core.domain import InvalidInput
 from orders.models import Order
 from orders.services import DuplicatePoReference, HeaderRequest
-from quotations.models import Quote, QuoteStatus
-from quotations.services import QuoteLineRequest, quote_accept, quote_place_order, quote_request
+from quotations.models import Quote, QuoteEvent, QuoteStatus
+from quotations.services import (
+    QuoteLineRequest,
+    quote_accept,
+    quote_edit,
+    quote_place_order,
+    quote_request,
+)
 from tests.approvals.factories import source_example
 from tests.factories import DeliveryAddressFactory, ProductFactory, place_order
 from tests.quotations.factories import offer
@@ -166,3 +172,45 @@ def test_an_accepted_quote_says_who_will_approve_its_order_and_so_it_goes(client
     shown = {a.full_name for a in example.approvers if a.full_name in page}
     assert shown == deciders
     assert ("No approval needed." in page) == (not deciders)
+
+
+def test_changing_a_quote_changes_its_header_and_says_what_changed(buyer, other_company_buyer):
+    product = ProductFactory()
+    quote = _ask(buyer, product, po_reference="RFQ-1")
+    theirs = DeliveryAddressFactory(company=other_company_buyer.company)
+    lines = [QuoteLineRequest(sku=product.sku, quantity=12)]
+
+    with pytest.raises(Http404):
+        quote_edit(
+            quote_id=quote.pk,
+            actor=buyer,
+            lines=lines,
+            seen_version=quote.version,
+            header=HeaderRequest(delivery_address_id=theirs.pk),
+        )
+    quote = quote_edit(
+        quote_id=quote.pk,
+        actor=buyer,
+        lines=lines,
+        seen_version=quote.version,
+        header=HeaderRequest(po_reference="RFQ-2", cost_centre="Ops"),
+    )
+
+    quote.refresh_from_db()
+    assert (quote.po_reference, quote.cost_centre, quote.delivery_address_id) == (
+        "RFQ-2",
+        "Ops",
+        None,
+    )
+    edited = QuoteEvent.objects.filter(quote=quote).last()
+    assert "PO reference: RFQ-1 → RFQ-2" in edited.comment
+
+
+def test_the_quote_edit_page_shows_the_header_as_it_is(client, buyer):
+    product = ProductFactory()
+    quote = _ask(buyer, product, po_reference="RFQ-7")
+    client.force_login(buyer)
+
+    html = client.get(reverse("quotations:edit", args=[quote.number])).content.decode()
+
+    assert 'value="RFQ-7"' in html
