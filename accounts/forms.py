@@ -148,3 +148,68 @@ class InvitationAcceptForm(SetPasswordForm):
 
 class ChangePasswordForm(PasswordChangeForm):
     """Django's password change, with the current password first."""
+
+
+# --- A company's details, kept by its administrators ---
+
+
+class CompanyDetailsForm(forms.Form):
+    billing_address = forms.CharField(
+        label=_("Billing address"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    vat_id = forms.CharField(label=_("VAT or tax id"), max_length=40, required=False)
+    payment_terms = forms.CharField(
+        label=_("Payment terms"),
+        max_length=100,
+        required=False,
+        help_text=_("As agreed with the seller, e.g. 30 days net."),
+    )
+
+
+class AddressForm(forms.Form):
+    id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    label = forms.CharField(label=_("Name"), max_length=80, required=False)
+    address = forms.CharField(
+        label=_("Address"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    is_default = forms.BooleanField(label=_("Default"), required=False)
+
+    def is_blank(self) -> bool:
+        data = self.cleaned_data
+        return not (data.get("id") or data.get("label") or data.get("address"))
+
+
+class CentreForm(forms.Form):
+    id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    code = forms.CharField(label=_("Code"), max_length=40, required=False)
+    name = forms.CharField(label=_("Name"), max_length=100, required=False)
+
+    def is_blank(self) -> bool:
+        data = self.cleaned_data
+        return not (data.get("id") or data.get("code") or data.get("name"))
+
+
+MAX_DETAIL_ROWS = 50
+
+AddressFormSet = forms.formset_factory(
+    AddressForm,
+    extra=1,
+    can_delete=True,
+    max_num=MAX_DETAIL_ROWS,
+    validate_max=True,
+    absolute_max=MAX_DETAIL_ROWS,
+)
+CentreFormSet = forms.formset_factory(
+    CentreForm,
+    extra=1,
+    can_delete=True,
+    max_num=MAX_DETAIL_ROWS,
+    validate_max=True,
+    absolute_max=MAX_DETAIL_ROWS,
+)

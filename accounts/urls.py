@@ -40,6 +40,8 @@ urlpatterns = [
     path("two-factor/qr.svg", views.two_factor_qr, name="two_factor_qr"),
     path("two-factor/off/", views.two_factor_off, name="two_factor_off"),
     path("two-factor/recovery-codes/", views.recovery_codes, name="recovery_codes"),
+    # the company's details: every contact reads them, its administrators change them
+    path("company/", views.company, name="company"),
     # a company administrator's people
     path("people/", views.people, name="people"),
     path("people/invite/", views.invite, name="invite"),

@@ -10,7 +10,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import Company, User
+from .models import Company, CostCentre, DeliveryAddress, User
+from .services import delivery_default_clear
 
 
 class ContactInline(admin.TabularInline):
@@ -29,14 +30,54 @@ class ContactInline(admin.TabularInline):
         return False
 
 
+class DeliveryAddressFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        defaults = [
+            f
+            for f in self.forms
+            if f.cleaned_data.get("is_default") and not f.cleaned_data.get("DELETE")
+        ]
+        if len(defaults) > 1:
+            raise forms.ValidationError(_("Only one delivery address is the default."))
+        self.new_default = defaults[0].instance if defaults else None
+
+    def save(self, commit=True):
+        if commit and getattr(self, "new_default", None) is not None and self.instance.pk:
+            delivery_default_clear(company_id=self.instance.pk, keep=self.new_default)
+        return super().save(commit)
+
+
+class DeliveryAddressInline(admin.TabularInline):
+    model = DeliveryAddress
+    formset = DeliveryAddressFormSet
+    fields = ("label", "address", "is_default")
+    extra = 0
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "address":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 3, "cols": 40})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class CostCentreInline(admin.TabularInline):
+    model = CostCentre
+    fields = ("code", "name")
+    extra = 0
+    verbose_name_plural = _("cost centres (none: buyers type their own)")
+
+
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "is_active", "created_at")
     list_filter = ("is_active",)
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
-    fieldsets = ((None, {"fields": ("name", "slug", "is_active")}),)
-    inlines = [ContactInline]
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "is_active")}),
+        (_("Details for orders"), {"fields": ("billing_address", "vat_id", "payment_terms")}),
+    )
+    inlines = [DeliveryAddressInline, CostCentreInline, ContactInline]
 
 
 class UserCreationForm(AdminUserCreationForm):

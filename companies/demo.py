@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import Group, Permission
 
-from .models import ApprovalMode, Company, User
+from .models import ApprovalMode, Company, CostCentre, DeliveryAddress, User
 from .roles import site_admins_group_sync
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -36,12 +36,52 @@ COMPANIES = [
 ]
 
 
+# Acme's details for orders: a billing address, two delivery addresses, its VAT id, its
+# payment terms and the cost centres its orders are charged to.
+DETAILS = {
+    "acme": {
+        "billing_address": "Accounts payable\n100 Commerce Way\nSpringfield, IL 62701\nUSA",
+        "vat_id": "US-EIN 12-3456789",
+        "payment_terms": "30 days net",
+    },
+}
+ADDRESSES = {
+    "acme": [
+        ("Head office", "Acme Wholesale Ltd\n100 Commerce Way\nSpringfield, IL 62701", True),
+        ("Warehouse", "Acme Wholesale Ltd, Gate 4\n12 Dock Road\nSpringfield, IL 62703", False),
+    ],
+}
+COST_CENTRES = {
+    "acme": [("ADM-100", "Administration"), ("WHS-200", "Warehouse"), ("MKT-300", "Marketing")],
+}
+
+
+def seed_company_details(companies: dict[str, Company]) -> None:
+    """Give the demo companies their details, once (a re-run keeps what was changed)."""
+    for slug, details in DETAILS.items():
+        company = companies[slug]
+        if not company.vat_id:
+            Company.objects.filter(pk=company.pk).update(**details)
+    for slug, rows in ADDRESSES.items():
+        if not DeliveryAddress.objects.filter(company=companies[slug]).exists():
+            DeliveryAddress.objects.bulk_create(
+                DeliveryAddress(company=companies[slug], label=label, address=text, is_default=d)
+                for label, text, d in rows
+            )
+    for slug, rows in COST_CENTRES.items():
+        if not CostCentre.objects.filter(company=companies[slug]).exists():
+            CostCentre.objects.bulk_create(
+                CostCentre(company=companies[slug], code=code, name=name) for code, name in rows
+            )
+
+
 def seed_companies() -> dict[str, User]:
     companies = {}
     for slug, name in COMPANIES:
         companies[slug], _ = Company.objects.get_or_create(
             slug=slug, defaults={"name": name, "approval_mode": ApprovalMode.RESPECTIVE}
         )
+    seed_company_details(companies)
     people = {}
     for person in PEOPLE:
         user = User.objects.filter(email=person.email).first()

@@ -42,6 +42,13 @@ class Company(models.Model):
             "one decision only. Tick to make them log in first."
         ),
     )
+    # Details for orders, quotes and invoices: kept by site admins in Django admin and by
+    # the company's administrators in the portal (accounts).
+    billing_address = models.TextField(_("billing address"), max_length=1000, blank=True)
+    vat_id = models.CharField(_("VAT or tax id"), max_length=40, blank=True)
+    payment_terms = models.CharField(
+        _("payment terms"), max_length=100, blank=True, help_text=_("e.g. 30 days net.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -51,6 +58,58 @@ class Company(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DeliveryAddress(models.Model):
+    """Where a company takes deliveries; an order names one (and keeps its text)."""
+
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="delivery_addresses"
+    )
+    label = models.CharField(_("name"), max_length=80, help_text=_("e.g. Main warehouse."))
+    address = models.TextField(_("address"), max_length=1000)
+    is_default = models.BooleanField(
+        _("default"), default=False, help_text=_("Preselected on the order form.")
+    )
+
+    class Meta:
+        ordering = ["-is_default", "label", "id"]
+        verbose_name = _("delivery address")
+        verbose_name_plural = _("delivery addresses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company"],
+                condition=Q(is_default=True),
+                name="delivery_address_one_default",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def text(self) -> str:
+        """The address as an order keeps it: its name, then its lines."""
+        return f"{self.label}\n{self.address}".strip()
+
+
+class CostCentre(models.Model):
+    """A cost centre an order may be charged to; a company without any types its own."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="cost_centres")
+    code = models.CharField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["code", "id"]
+        verbose_name = _("cost centre")
+        verbose_name_plural = _("cost centres")
+        constraints = [
+            models.UniqueConstraint(fields=["company", "code"], name="cost_centre_code_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}" if self.name else self.code
 
 
 class UserManager(BaseUserManager):

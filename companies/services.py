@@ -1,12 +1,13 @@
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
+from django.http import Http404
 from django.utils.translation import gettext as _
 
-from core.domain import InvalidInput
+from core.domain import InvalidInput, NotAllowed
 
-from .models import Company, User
+from .models import Company, CostCentre, DeliveryAddress, User
 
 
 def company_lock_for_ordering(*, company_id: int) -> Company:
@@ -159,3 +160,161 @@ def user_profile_update(*, user_id: int, full_name: str, job_title: str) -> User
     user.job_title = job_title
     user.save(update_fields=["full_name", "job_title"])
     return user
+
+
+# --- A company's details ---
+
+
+def delivery_default_clear(*, company_id: int, keep: DeliveryAddress) -> None:
+    """Before ``keep`` becomes the company's default address: no other is any more.
+
+    Rule: one default address per company (a partial unique constraint; it cannot be
+    deferred, so the old default is cleared first, in the caller's transaction).
+    """
+    DeliveryAddress.objects.filter(company_id=company_id, is_default=True).exclude(
+        pk=keep.pk
+    ).update(is_default=False)
+
+
+@dataclass(frozen=True)
+class AddressRow:
+    """A delivery address as edited: ``id`` None for a new one."""
+
+    id: int | None
+    label: str
+    address: str
+    is_default: bool = False
+    delete: bool = False
+
+
+@dataclass(frozen=True)
+class CentreRow:
+    """A cost centre as edited: ``id`` None for a new one."""
+
+    id: int | None
+    code: str
+    name: str = ""
+    delete: bool = False
+
+
+def _invalid(field: str, message: str) -> InvalidInput:
+    return InvalidInput(message, {field: [message]})
+
+
+TEXT_FIELDS = ("label", "address", "code", "name", "billing_address", "vat_id", "payment_terms")
+
+
+def _checked(instance, field_prefix: str) -> None:
+    """A row's own limits (required, lengths, storable), said on its field."""
+    for field in instance._meta.concrete_fields:
+        if field.name not in TEXT_FIELDS or (
+            instance._meta.model is Company and field.name == "name"
+        ):
+            continue
+        value = getattr(instance, field.name) or ""
+        where = f"{field_prefix}{field.name}"
+        if not value and not field.blank:
+            raise _invalid(where, _("%(field)s is needed.") % {"field": field.verbose_name})
+        if field.max_length and len(value) > field.max_length:
+            raise _invalid(
+                where,
+                _("%(field)s can be at most %(max)s characters.")
+                % {"field": field.verbose_name, "max": field.max_length},
+            )
+        if any(ord(c) < 32 and c not in "\n\r\t" for c in value):
+            raise _invalid(where, _("This contains a character that cannot be stored."))
+
+
+@transaction.atomic
+def company_details_update(
+    *,
+    company_id: int,
+    actor: User,
+    billing_address: str,
+    vat_id: str,
+    payment_terms: str,
+    addresses: Sequence[AddressRow],
+    cost_centres: Sequence[CentreRow],
+) -> Company:
+    """A company administrator keeps the company's details: billing address, VAT id,
+    payment terms, delivery addresses and cost centres (site admins: Django admin).
+
+    Rule: an active administrator of this company; ids name the company's own rows
+    (another company's is a 404); one default delivery address (none chosen: the
+    first); a cost centre's code once per company. Orders keep the address text
+    they were placed with, whatever happens to the address later. Locks the
+    company (``FOR NO KEY UPDATE``: orders being placed, which only share its key,
+    go on).
+    """
+    if not (
+        actor.is_active
+        and actor.is_company_admin
+        and actor.company_id == company_id
+        and not actor.is_staff
+    ):
+        raise NotAllowed(_("Only your company's administrators change its details."))
+    company = Company.objects.select_for_update(no_key=True).get(pk=company_id)
+    company.billing_address = (billing_address or "").strip()
+    company.vat_id = (vat_id or "").strip()
+    company.payment_terms = (payment_terms or "").strip()
+    _checked(company, "")
+    company.save(update_fields=["billing_address", "vat_id", "payment_terms"])
+
+    existing = {
+        a.pk: a for a in DeliveryAddress.objects.select_for_update().filter(company=company)
+    }
+    gone: set[int] = set()
+    new: list[DeliveryAddress] = []
+    for i, row in enumerate(addresses):
+        if row.id is not None and row.id not in existing:
+            raise Http404("No such address.")
+        if row.delete:
+            if row.id is not None:
+                gone.add(row.id)
+            continue
+        address = existing[row.id] if row.id is not None else DeliveryAddress(company=company)
+        address.label = (row.label or "").strip()
+        address.address = (row.address or "").strip()
+        address.is_default = row.is_default
+        _checked(address, f"addresses-{i}-")
+        if row.id is None:
+            new.append(address)
+    final = [a for pk, a in existing.items() if pk not in gone] + new
+    if sum(a.is_default for a in final) > 1:
+        raise InvalidInput(_("Only one delivery address is the default."))
+    if final and not any(a.is_default for a in final):
+        final[0].is_default = True
+    DeliveryAddress.objects.filter(pk__in=gone).delete()
+    # the old default steps down first: the one-default constraint is checked per row
+    DeliveryAddress.objects.filter(company=company, is_default=True).update(is_default=False)
+    for address in final:
+        address.save()
+
+    centres = {c.pk: c for c in CostCentre.objects.select_for_update().filter(company=company)}
+    dropped: set[int] = set()
+    added: list[CostCentre] = []
+    for i, row in enumerate(cost_centres):
+        if row.id is not None and row.id not in centres:
+            raise Http404("No such cost centre.")
+        if row.delete:
+            if row.id is not None:
+                dropped.add(row.id)
+            continue
+        centre = centres[row.id] if row.id is not None else CostCentre(company=company)
+        centre.code = (row.code or "").strip()
+        centre.name = (row.name or "").strip()
+        _checked(centre, f"centres-{i}-")
+        if row.id is None:
+            added.append(centre)
+    kept = [c for pk, c in centres.items() if pk not in dropped] + added
+    codes = [c.code for c in kept]
+    if len(set(codes)) != len(codes):
+        raise InvalidInput(_("Each cost centre's code is used once."))
+    CostCentre.objects.filter(pk__in=dropped).delete()
+    # codes may swap between rows: free them first, then write
+    for centre in kept:
+        if centre.pk:
+            CostCentre.objects.filter(pk=centre.pk).update(code=f"\x1f{centre.pk}")
+    for centre in kept:
+        centre.save()
+    return company

@@ -45,12 +45,32 @@ def about_quote(quote) -> dict:
     }
 
 
+def header_details(doc) -> list[list[str]]:
+    """An order's or a quote's header, and its company's details, as the email lists them:
+    [label, value] pairs, only those given."""
+    company = doc.company
+    rows = [
+        (_("Your PO reference"), doc.po_reference),
+        (_("Deliver to"), ", ".join(doc.delivery_to.splitlines())),
+        (
+            _("Requested delivery date"),
+            formats.date_format(doc.delivery_date) if doc.delivery_date else "",
+        ),
+        (_("Cost centre"), doc.cost_centre),
+        (_("Note to the seller"), doc.note_to_seller),
+        (_("VAT or tax id"), company.vat_id),
+        (_("Payment terms"), company.payment_terms),
+    ]
+    return [[str(label), value] for label, value in rows if value]
+
+
 def order_context(order, **extra) -> dict:
     return {
         "number": order.number,
         "buyer": order.placed_by.full_name,
         "company": order.company.name,
         "total": money(order.total),
+        "details": header_details(order),
         **extra,
     }
 
@@ -60,6 +80,7 @@ def quote_context(quote, actor: User | None, **extra) -> dict:
         "number": quote.number,
         "company": quote.company.name,
         "actor": actor.full_name if actor else "",
+        "details": header_details(quote),
         **extra,
     }
 

@@ -130,6 +130,7 @@ def render_email(row: Notification) -> EmailMultiAlternatives:
         "quoted": data["quoted"],
         "quoted_by": data["quoted_by"],
         "changes": row.context.get("changes") or [],
+        "details": row.context.get("details") or [],
         "links": extra_links_for(row),
         "preferences_url": settings.SITE_URL + preferences if preferences else "",
         "portal_name": settings.PORTAL_NAME,

@@ -30,7 +30,7 @@ class OrderAdmin(admin.ModelAdmin):
     list_display = ("number", "company", "placed_by", "status", "total_shown", "created_at")
     list_filter = ("status", "company")
     list_select_related = ("company", "placed_by")
-    search_fields = ("number", "company__name", "placed_by__email")
+    search_fields = ("number", "po_reference", "company__name", "placed_by__email")
     date_hierarchy = "created_at"
     show_full_result_count = False
     readonly_fields = (
@@ -40,6 +40,11 @@ class OrderAdmin(admin.ModelAdmin):
         "status",
         "total_shown",
         "quote_number",
+        "po_reference",
+        "delivery_to",
+        "delivery_date",
+        "cost_centre",
+        "note_to_seller",
         "version",
         "created_at",
         "updated_at",

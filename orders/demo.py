@@ -3,21 +3,31 @@
 from companies.models import User
 
 from .models import Order
-from .services import LineRequest, order_place
+from .services import HeaderRequest, LineRequest, order_place
 
+# (buyer, lines, PO reference, cost centre): Acme's orders carry Acme's own PO numbers.
 ORDERS = [
-    ("buyer1@acme.example", [("PAP-4001", 20), ("PEN-4005", 4), ("CLN-5002", 2)]),
-    ("buyer2@acme.example", [("SAF-6001", 30), ("WAR-7002", 5)]),
-    ("buyer@globex.example", [("KIT-8001", 12), ("KEY-3004", 5)]),
+    (
+        "buyer1@acme.example",
+        [("PAP-4001", 20), ("PEN-4005", 4), ("CLN-5002", 2)],
+        "ACME-PO-24017",
+        "ADM-100",
+    ),
+    ("buyer2@acme.example", [("SAF-6001", 30), ("WAR-7002", 5)], "ACME-PO-24018", "WHS-200"),
+    ("buyer@globex.example", [("KIT-8001", 12), ("KEY-3004", 5)], "", ""),
 ]
 
 
 def seed_orders(people: dict[str, User]) -> int:
     placed = 0
-    for email, lines in ORDERS:
+    for email, lines, reference, cost_centre in ORDERS:
         buyer = people[email]
         if Order.objects.filter(placed_by=buyer).exists():
             continue
-        order_place(buyer=buyer, lines=[LineRequest(sku=s, quantity=q) for s, q in lines])
+        order_place(
+            buyer=buyer,
+            lines=[LineRequest(sku=s, quantity=q) for s, q in lines],
+            header=HeaderRequest(po_reference=reference, cost_centre=cost_centre),
+        )
         placed += 1
     return placed

@@ -4,9 +4,88 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from .models import MAX_LINE_QUANTITY
-from .services import MAX_LINES, LineRequest
+from companies.selectors import cost_centres_of, delivery_addresses_of
+from core.domain import InvalidInput
+from core.forms import show_domain_error
+
+from .models import MAX_COST_CENTRE, MAX_LINE_QUANTITY, MAX_NOTE, MAX_PO_REFERENCE
+from .services import MAX_LINES, DuplicatePoReference, HeaderRequest, LineRequest
 from .services.paste import MAX_PASTED_CHARS, MAX_PASTED_LINES, PasteRefused, paste_decode
+
+
+class HeaderForm(forms.Form):
+    """An order's (or a quote's) header: the shape only; the rules are
+    ``orders.services.header``'s. Used with ``prefix="header"``.
+
+    ``addresses`` and ``cost_centres``: the company's, for the choices. A posted
+    address id is handed to the service as a number, whoever's it is: another
+    company's is a 404 there.
+    """
+
+    po_reference = forms.CharField(
+        label=_("Your PO reference"),
+        max_length=MAX_PO_REFERENCE,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    delivery_address = forms.IntegerField(
+        label=_("Deliver to"), required=False, min_value=1, widget=forms.Select
+    )
+    delivery_date = forms.DateField(
+        label=_("Requested delivery date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    cost_centre = forms.CharField(
+        label=_("Cost centre"), max_length=MAX_COST_CENTRE, required=False
+    )
+    note_to_seller = forms.CharField(
+        label=_("Note to the seller"),
+        max_length=MAX_NOTE,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, addresses=(), cost_centres=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.duplicate_of = ""  # the order that has the PO reference already, when refused
+        addresses = list(addresses)
+        widget = self.fields["delivery_address"].widget
+        widget.choices = [(a.pk, a.label) for a in addresses] or [("", _("No address on file"))]
+        self.addresses = addresses
+        centres = list(cost_centres)
+        if centres:
+            self.fields["cost_centre"].widget = forms.Select(
+                choices=[("", _("None"))] + [(c.code, str(c)) for c in centres]
+            )
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+    def header_request(self) -> HeaderRequest:
+        data = self.cleaned_data
+        return HeaderRequest(
+            po_reference=data.get("po_reference") or "",
+            delivery_address_id=data.get("delivery_address"),
+            delivery_date=data.get("delivery_date"),
+            cost_centre=data.get("cost_centre") or "",
+            note_to_seller=data.get("note_to_seller") or "",
+        )
+
+    @staticmethod
+    def initial_for(source=None, addresses=()) -> dict:
+        """What the form starts with: an order's (or a quote's) header, or the default address."""
+        if source is not None:
+            return {
+                "po_reference": source.po_reference,
+                "delivery_address": source.delivery_address_id,
+                "delivery_date": source.delivery_date,
+                "cost_centre": source.cost_centre,
+                "note_to_seller": source.note_to_seller,
+            }
+        default = next((a for a in addresses if a.is_default), None)
+        default = default or next(iter(addresses), None)
+        return {"delivery_address": default.pk if default else None}
 
 
 class OrderLineForm(forms.Form):
@@ -70,9 +149,10 @@ class NextRowForm(forms.Form):
 
 
 class PreviewRowForm(forms.Form):
-    """The live preview: which row changed."""
+    """The live preview: which row changed (and the order being changed, on its edit page)."""
 
     row = forms.IntegerField(min_value=0, max_value=MAX_LINES - 1)
+    editing = forms.CharField(required=False, max_length=20)
 
 
 class BaseOrderLineFormSet(forms.BaseFormSet):
@@ -149,3 +229,23 @@ class PasteForm(forms.Form):
             self.add_error("paste", _("Paste some lines or choose a file first."))
         data["text"] = text
         return data
+
+
+def header_form(user, data=None, *, source=None) -> HeaderForm:
+    """The header part of an order (or quote) form, with the company's addresses and cost
+    centres to choose from (two queries)."""
+    addresses = list(delivery_addresses_of(company_id=user.company_id))
+    return HeaderForm(
+        data,
+        prefix="header",
+        addresses=addresses,
+        cost_centres=cost_centres_of(company_id=user.company_id),
+        initial=HeaderForm.initial_for(source, addresses),
+    )
+
+
+def show_header_error(exc: InvalidInput, header: HeaderForm, formset=None) -> None:
+    """A refused header (or lines): on its field; a duplicate PO reference names its order."""
+    if isinstance(exc, DuplicatePoReference):
+        header.duplicate_of = exc.number
+    show_domain_error(exc, form=header, formset=formset)

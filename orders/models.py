@@ -94,7 +94,49 @@ class NumberFromId(models.Func):
         )
 
 
-class Order(Stateful):
+MAX_PO_REFERENCE = 40
+MAX_COST_CENTRE = 100
+MAX_NOTE = 2000
+
+
+class OrderHeader(models.Model):
+    """What a purchasing department says about an order besides its lines.
+
+    Orders and quotes both carry it (a quote's header goes into its order). The
+    delivery address is kept as text too: the order is delivered where it said,
+    whatever becomes of the company's address book. Rules: ``orders.services.header``.
+    """
+
+    po_reference = models.CharField(_("your PO reference"), max_length=MAX_PO_REFERENCE, blank=True)
+    delivery_address = models.ForeignKey(
+        "companies.DeliveryAddress",
+        verbose_name=_("delivery address"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    delivery_to = models.TextField(_("deliver to"), blank=True, editable=False)
+    delivery_date = models.DateField(_("requested delivery date"), null=True, blank=True)
+    cost_centre = models.CharField(_("cost centre"), max_length=MAX_COST_CENTRE, blank=True)
+    note_to_seller = models.TextField(_("note to the seller"), max_length=MAX_NOTE, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def has_header(self) -> bool:
+        return bool(
+            self.po_reference
+            or self.delivery_to
+            or self.delivery_date
+            or self.cost_centre
+            or self.note_to_seller
+        )
+
+
+class Order(Stateful, OrderHeader):
     MOVES = ORDER_MOVES
 
     number = models.CharField(
@@ -138,6 +180,12 @@ class Order(Stateful):
             models.CheckConstraint(
                 condition=Q(status__in=OrderStatus.values), name="order_status_known"
             ),
+            # A buyer's PO reference names one order of their company (when given).
+            models.UniqueConstraint(
+                fields=["company", "po_reference"],
+                condition=~Q(po_reference=""),
+                name="order_po_reference_once",
+            ),
         ]
         indexes = [
             # Status and total ride along so "spent this month" is an index-only scan.
@@ -148,6 +196,13 @@ class Order(Stateful):
             ),
             models.Index(fields=["placed_by", "-created_at", "-id"], name="order_buyer_recent_idx"),
             models.Index(fields=["status", "created_at"], name="order_status_created_idx"),
+            # the search by PO reference across companies (site admins'); a company's own
+            # reads the unique constraint's index
+            models.Index(
+                fields=["po_reference"],
+                condition=~Q(po_reference=""),
+                name="order_po_reference_idx",
+            ),
             # Orders sent back to their buyer for changes: the buyer's dashboard lists them.
             models.Index(
                 fields=["placed_by", "-updated_at", "-id"],

@@ -39,6 +39,12 @@ class Route:
     status: str
     comment: str
     steps: Any = ()
+    # Why the order needs approval whatever its total: over a budget or a limit ("" if not).
+    over_budget: str = ""
+
+    @property
+    def needs_approval(self) -> bool:
+        return self.status != OrderStatus.APPROVED
 
 
 class Router(Protocol):

@@ -54,9 +54,8 @@ def order_list_for_user(*, user: User, mine_only: bool = False) -> QuerySet[Orde
 
 
 # The order's own text fields a search term is compared with, whole (through their
-# unique indexes): its number, and any reference the buyer gives it (a PO reference
-# field joins this list with an index of its own).
-ORDER_SEARCH_FIELDS: list[str] = ["number"]
+# indexes): its number, and the buyer's own PO reference.
+ORDER_SEARCH_FIELDS: list[str] = ["number", "po_reference"]
 
 
 def people_matching(*, q: str, company_id: int | None) -> QuerySet[User]:
@@ -482,6 +481,10 @@ def _line_count():
     return Coalesce(Subquery(per_order, output_field=IntegerField()), 0)
 
 
+# The order header's columns, as exports show them (orders and quotes alike).
+HEADER_COLUMNS = ["po_reference", "delivery_to", "delivery_date", "cost_centre", "note_to_seller"]
+
+
 def order_export_header() -> list[str]:
     return [
         _("Order"),
@@ -495,6 +498,11 @@ def order_export_header() -> list[str]:
         _("Currency"),
         _("From quote"),
         _("Updated at"),
+        _("PO reference"),
+        _("Deliver to"),
+        _("Delivery date"),
+        _("Cost centre"),
+        _("Note to the seller"),
     ]
 
 
@@ -517,10 +525,11 @@ def order_export_rows(*, orders: QuerySet[Order]) -> Iterator[tuple]:
             "total",
             "quote_number",
             "updated_at",
+            *HEADER_COLUMNS,
         ],
     )
     currency = settings.CURRENCY_CODE
-    for number, company, name, email, placed, status, lines, total, quote, updated in rows:
+    for number, company, name, email, placed, status, lines, total, quote, updated, *header in rows:
         yield (
             number,
             company,
@@ -533,4 +542,5 @@ def order_export_rows(*, orders: QuerySet[Order]) -> Iterator[tuple]:
             currency,
             quote,
             updated,
+            *header,
         )

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 from companies.roles import OVERSEE_ORDERS
 from core.domain import DomainError, InvalidInput
 from core.exports import csv_response, export_query
-from core.forms import SubmissionForm, explain_hidden_errors, form_problem, show_domain_error
+from core.forms import SubmissionForm, explain_hidden_errors, form_problem
 from core.http import answer_refusal
 from core.pagination import paginate
 from core.submissions import AlreadySubmitted
@@ -23,6 +23,8 @@ from .forms import (
     PrefillForm,
     PreviewRowForm,
     VersionForm,
+    header_form,
+    show_header_error,
 )
 from .models import OrderEventKind, OrderStatus
 from .selectors import (
@@ -33,7 +35,14 @@ from .selectors import (
     order_lines_to_repeat,
     order_list_for_user,
 )
-from .services import MAX_LINES, QUOTED_ORDER_IS_FIXED, order_cancel, order_edit, order_place
+from .services import (
+    MAX_LINES,
+    QUOTED_ORDER_IS_FIXED,
+    order_cancel,
+    order_edit,
+    order_place,
+    order_route_preview,
+)
 from .services.paste import PasteProblem, PasteRefused, paste_read, rows_merge
 
 
@@ -82,8 +91,9 @@ def _posted_rows(data) -> list[dict]:
     ]
 
 
-def _form_context(formset, **extra) -> dict:
-    """The order form's rows, each with its product and line total at today's prices."""
+def _form_context(formset, *, user, **extra) -> dict:
+    """The order form's rows, each with its product and line total at today's prices, and
+    who would approve the order as it stands."""
     previews, total = order_line_previews(
         rows=[(f["sku"].value() or "", str(f["quantity"].value() or "")) for f in formset.forms]
     )
@@ -92,6 +102,11 @@ def _form_context(formset, **extra) -> dict:
         "rows": list(zip(formset.forms, previews, strict=True)),
         "preview_total": total,
         "paste_form": PasteForm(),
+        "route": (
+            order_route_preview(buyer=user, total=total, editing=extra.get("order"))
+            if total
+            else None
+        ),
         **extra,
     }
 
@@ -171,24 +186,27 @@ def order_create(request):
     # The form's one-time key: kept when the page comes back, new on a fresh page.
     submission_form = SubmissionForm(request.POST or None)
     pasting = {}
+    header = header_form(request.user, request.POST or None)
     if request.method == "POST" and request.POST.get("action") == "add_line":
         formset = OrderLineFormSet(prefix="lines", initial=_posted_rows(request.POST))
     elif request.method == "POST" and request.POST.get("action") == "paste":
         formset, pasting = _paste(request)
     elif request.method == "POST":
         formset = OrderLineFormSet(request.POST, prefix="lines")
-        if formset.is_valid() and submission_form.is_valid():
+        header_ok = header.is_valid()
+        if formset.is_valid() and header_ok and submission_form.is_valid():
             try:
                 order = order_place(
                     buyer=request.user,
                     lines=formset.line_requests(),
+                    header=header.header_request(),
                     submission_key=submission_form.submission_key(),
                 )
             except AlreadySubmitted as exc:
                 messages.info(request, _("This order was placed already; here it is."))
                 return redirect("orders:detail", number=exc.result)
             except InvalidInput as exc:
-                show_domain_error(exc, formset=formset)
+                show_header_error(exc, header, formset)
             except DomainError as exc:
                 return answer_refusal(request, exc, back=request.path)
             else:
@@ -203,7 +221,14 @@ def order_create(request):
     return render(
         request,
         "orders/order_form.html",
-        _form_context(formset, order=None, submission_form=submission_form, **pasting),
+        _form_context(
+            formset,
+            user=request.user,
+            order=None,
+            submission_form=submission_form,
+            header_form=header,
+            **pasting,
+        ),
     )
 
 
@@ -248,24 +273,27 @@ def order_update(request, number: str):
         return redirect("orders:detail", number=order.number)
     version_form = VersionForm(request.POST or None, initial={"version": order.version})
     pasting = {}
+    header = header_form(request.user, request.POST or None, source=order)
     if request.method == "POST" and request.POST.get("action") == "add_line":
         formset = OrderLineFormSet(prefix="lines", initial=_posted_rows(request.POST))
     elif request.method == "POST" and request.POST.get("action") == "paste":
         formset, pasting = _paste(request)
     elif request.method == "POST":
         formset = OrderLineFormSet(request.POST, prefix="lines")
+        header_ok = header.is_valid()
         if not version_form.is_valid():
             explain_hidden_errors(version_form)
-        elif formset.is_valid():
+        elif formset.is_valid() and header_ok:
             try:
                 order = order_edit(
                     order_id=order.pk,
                     actor=request.user,
                     lines=formset.line_requests(),
+                    header=header.header_request(),
                     seen_version=version_form.cleaned_data["version"],
                 )
             except InvalidInput as exc:
-                show_domain_error(exc, formset=formset)
+                show_header_error(exc, header, formset)
             except DomainError as exc:
                 return answer_refusal(
                     request, exc, back=reverse("orders:detail", args=[order.number])
@@ -287,7 +315,14 @@ def order_update(request, number: str):
     return render(
         request,
         "orders/order_form.html",
-        _form_context(formset, order=order, version_form=version_form, **pasting),
+        _form_context(
+            formset,
+            user=request.user,
+            order=order,
+            version_form=version_form,
+            header_form=header,
+            **pasting,
+        ),
     )
 
 
@@ -322,14 +357,22 @@ def order_line_row(request):
 def order_line_preview(request):
     """A row's product, unit price and line total, and the order total, as the buyer types."""
     _contact_required(request.user)
-    index = _row_index(PreviewRowForm(request.GET))
+    form = PreviewRowForm(request.GET)
+    index = _row_index(form)
     typed = _typed_rows(request.GET)
     previews, total = order_line_previews(rows=typed)
     preview = previews[index] if 0 <= index < len(previews) else None
+    editing = None
+    if number := form.cleaned_data.get("editing"):
+        # the order being changed: its own amount is not counted twice against a budget
+        editing = order_get_for_user(user=request.user, number=number)
+        if editing.placed_by_id != request.user.pk:
+            editing = None
+    route = order_route_preview(buyer=request.user, total=total, editing=editing) if total else None
     return render(
         request,
         "orders/_order_line_preview.html",
-        {"preview": preview, "index": index, "preview_total": total},
+        {"preview": preview, "index": index, "preview_total": total, "route": route},
     )
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from companies.roles import USE_QUOTE_DESK
 from core.transitions import NEW, Move, Stateful
-from orders.models import MAX_LINE_QUANTITY
+from orders.models import MAX_LINE_QUANTITY, OrderHeader
 
 NUMBER_PREFIX = "Q-"
 MAX_MESSAGE_LENGTH = 5_000
@@ -96,7 +96,7 @@ def _price_ok(field: str) -> Q:
     )
 
 
-class Quote(Stateful):
+class Quote(Stateful, OrderHeader):
     MOVES = QUOTE_MOVES
 
     number = models.CharField(_("number"), max_length=20, unique=True, null=True, editable=False)
@@ -146,6 +146,12 @@ class Quote(Stateful):
             ),
         ]
         indexes = [
+            # the search by PO reference
+            models.Index(
+                fields=["po_reference"],
+                condition=~Q(po_reference=""),
+                name="quote_po_reference_idx",
+            ),
             # my quotes: a company's, latest activity first
             models.Index(
                 fields=["company", "-last_activity_at", "-id"], name="quote_company_recent_idx"

@@ -27,7 +27,7 @@ from companies.models import User
 from core.caching import cached
 from core.converters import is_document_number
 from core.exports import keyset_rows
-from orders.selectors import document_search
+from orders.selectors import HEADER_COLUMNS, document_search
 
 from .models import (
     CENT,
@@ -49,7 +49,7 @@ from .models import (
 
 # The quote's own text fields a search term is compared with, whole: its number (a PO
 # reference field joins this list with an index of its own).
-QUOTE_SEARCH_FIELDS: list[str] = ["number"]
+QUOTE_SEARCH_FIELDS: list[str] = ["number", "po_reference"]
 
 
 def quote_search(*, queryset: QuerySet[Quote], q: str, user: User) -> QuerySet[Quote]:
@@ -105,6 +105,11 @@ def quote_export_header() -> list[str]:
         _("Offer valid until"),
         _("From order"),
         _("Last activity"),
+        _("PO reference"),
+        _("Deliver to"),
+        _("Delivery date"),
+        _("Cost centre"),
+        _("Note to the seller"),
     ]
 
 
@@ -155,12 +160,13 @@ def quote_export_rows(*, quotes: QuerySet[Quote]) -> Iterator[tuple]:
             "expires_at",
             "order__number",
             "last_activity_at",
+            *HEADER_COLUMNS,
         ],
     )
     currency = settings.CURRENCY_CODE
     for row in rows:
         (number, company, name, email, created, status, lines) = row[:7]
-        (requested_total, offered_total, unoffered, expires, order, activity) = row[7:]
+        (requested_total, offered_total, unoffered, expires, order, activity) = row[7:13]
         yield (
             number,
             company,
@@ -175,6 +181,7 @@ def quote_export_rows(*, quotes: QuerySet[Quote]) -> Iterator[tuple]:
             expires,
             order,
             activity,
+            *row[13:],
         )
 
 

@@ -16,7 +16,8 @@ from core.forms import explain_hidden_errors, form_problem, show_domain_error
 from core.http import answer_refusal
 from core.pagination import paginate
 from core.submissions import AlreadySubmitted
-from orders.forms import PrefillForm
+from orders.forms import PrefillForm, header_form, show_header_error
+from orders.services import DuplicatePoReference, order_route_preview
 
 from .filters import QuoteDeskFilter, QuoteFilter
 from .forms import (
@@ -125,6 +126,9 @@ def _detail_context(user, quote: Quote, side: str, **overrides) -> dict:
     }
     if "place_order" in actions:
         context["place_order_form"] = PlaceOrderForm(initial=version)
+        # who will approve the order, before it is placed: the planner placing asks
+        if quote.offered_total is not None:
+            context["route"] = order_route_preview(buyer=user, total=quote.offered_total)
     if "withdraw" in actions:
         context["withdraw_form"] = WithdrawForm(initial=version)
     if "reject" in actions:
@@ -210,18 +214,24 @@ def quote_create(request):
         # "Request a quote instead" on the order form posts its lines here, with no message.
         from_order_form = request.POST.get("action") == "quote"
         form = QuoteRequestForm(request.POST, message_required=not from_order_form)
-        if formset.is_valid() and form.is_valid():
+        header = header_form(request.user, request.POST)
+        header_ok = header.is_valid()
+        if formset.is_valid() and form.is_valid() and header_ok:
             try:
                 quote = quote_request(
                     buyer=request.user,
                     lines=formset.line_requests(),
                     message=form.cleaned_data["message"],
+                    header=header.header_request(),
                     submission_key=form.submission_key(),
                 )
             except AlreadySubmitted as exc:
                 return _already(request, "quotations:detail", exc)
             except InvalidInput as exc:
-                show_domain_error(exc, form, formset)
+                if set(exc.errors) & set(header.fields):
+                    show_header_error(exc, header)
+                else:
+                    show_domain_error(exc, form, formset)
             except DomainError as exc:
                 return answer_refusal(request, exc, back=reverse("quotations:create"))
             else:
@@ -234,8 +244,11 @@ def quote_create(request):
     else:
         formset = quote_line_formset(initial=_prefill(request))
         form = QuoteRequestForm()
+        header = header_form(request.user)
     return render(
-        request, "quotations/quote_form.html", {"formset": formset, "form": form, "quote": None}
+        request,
+        "quotations/quote_form.html",
+        {"formset": formset, "form": form, "quote": None, "header_form": header},
     )
 
 
@@ -257,10 +270,12 @@ def quote_update(request, number: str):
             % {"number": quote.number, "status": quote.get_status_display().lower()},
         )
         return redirect("quotations:detail", number=quote.number)
+    header = header_form(request.user, request.POST or None, source=quote)
     if request.method == "POST":
         formset = quote_line_formset(data=request.POST)
         form = QuoteEditForm(request.POST)
-        if _valid(form, formset):
+        header_ok = header.is_valid()
+        if _valid(form, formset) and header_ok:
             try:
                 quote = quote_edit(
                     quote_id=quote.pk,
@@ -268,12 +283,16 @@ def quote_update(request, number: str):
                     lines=formset.line_requests(),
                     seen_version=form.cleaned_data["version"],
                     message=form.cleaned_data["message"],
+                    header=header.header_request(),
                     submission_key=form.submission_key(),
                 )
             except AlreadySubmitted as exc:
                 return _already(request, "quotations:detail", exc)
             except InvalidInput as exc:
-                show_domain_error(exc, form, formset)
+                if set(exc.errors) & set(header.fields):
+                    show_header_error(exc, header)
+                else:
+                    show_domain_error(exc, form, formset)
             except DomainError as exc:
                 return answer_refusal(
                     request, exc, back=reverse("quotations:detail", args=[quote.number])
@@ -289,7 +308,9 @@ def quote_update(request, number: str):
         formset = quote_line_formset(quote=quote)
         form = QuoteEditForm(initial={"version": quote.version})
     return render(
-        request, "quotations/quote_form.html", {"formset": formset, "form": form, "quote": quote}
+        request,
+        "quotations/quote_form.html",
+        {"formset": formset, "form": form, "quote": quote, "header_form": header},
     )
 
 
@@ -384,6 +405,8 @@ def quote_action(request, number: str, action: str):
     except AlreadySubmitted as exc:
         return _already(request, spec.made, exc)
     except InvalidInput as exc:
+        if isinstance(exc, DuplicatePoReference):
+            form.duplicate_of = exc.number
         show_domain_error(exc, form)
         return _render_detail(request, quote, side, **{f"{action}_form": form})
     except DomainError as exc:

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, Permission
 from factory.django import DjangoModelFactory
 
 from catalog.models import Product
-from companies.models import Company, User
+from companies.models import Company, CostCentre, DeliveryAddress, User
 from companies.roles import site_admins_group_sync
 from orders.models import Order, OrderStatus, order_number
 from orders.services import LineRequest, order_place
@@ -19,6 +19,24 @@ class CompanyFactory(DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Company {n}")
     slug = factory.Sequence(lambda n: f"company-{n}")
+
+
+class DeliveryAddressFactory(DjangoModelFactory):
+    class Meta:
+        model = DeliveryAddress
+
+    company = factory.SubFactory(CompanyFactory)
+    label = factory.Sequence(lambda n: f"Warehouse {n}")
+    address = factory.Sequence(lambda n: f"{n} Dock Road\nSpringfield")
+
+
+class CostCentreFactory(DjangoModelFactory):
+    class Meta:
+        model = CostCentre
+
+    company = factory.SubFactory(CompanyFactory)
+    code = factory.Sequence(lambda n: f"CC-{n:03d}")
+    name = factory.Sequence(lambda n: f"Department {n}")
 
 
 class UserFactory(DjangoModelFactory):

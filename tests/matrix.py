@@ -24,7 +24,7 @@ from accounts.tokens import invitation_token
 from approvals.links import decision_link_token
 from approvals.models import ApprovalStep, Delegation, StepStatus
 from approvals.services import delegation_plan
-from companies.models import ApprovalMode, User
+from companies.models import ApprovalMode, Company, CostCentre, DeliveryAddress, User
 from core.models import Submission
 from notifications.models import Notification
 from orders.models import Order, OrderEvent
@@ -38,6 +38,8 @@ from tests.factories import (
     BareStaffFactory,
     BuyerFactory,
     CompanyFactory,
+    CostCentreFactory,
+    DeliveryAddressFactory,
     ProductFactory,
     StaffFactory,
     place_order,
@@ -71,6 +73,8 @@ class World:
     accounts: dict = field(default_factory=dict)
     # the buyer's requisition lists: "private" and "shared"
     lists: dict = field(default_factory=dict)
+    # delivery addresses: the buyer's company's "default" and "second", the stranger's "theirs"
+    addresses: dict = field(default_factory=dict)
 
 
 def build_world() -> World:
@@ -78,6 +82,11 @@ def build_world() -> World:
     approver = ApprovalTierFactory(company=company, minimum=Decimal("100.00")).approver
     other_approver = ApprovalTierFactory(company=company, minimum=Decimal("5000.00")).approver
     buyer = BuyerFactory(company=company)
+    addresses = {
+        "default": DeliveryAddressFactory(company=company, is_default=True),
+        "second": DeliveryAddressFactory(company=company),
+    }
+    CostCentreFactory(company=company, code="OPS")
     people = {
         "anonymous": None,
         "buyer": buyer,
@@ -119,6 +128,9 @@ def build_world() -> World:
     invitation = invitation_send(
         actor=desk, email="invited@example.com", full_name="Ivy Invited", company_id=company.pk
     )
+    addresses["theirs"] = DeliveryAddressFactory(
+        company=people["stranger"].company, is_default=True
+    )
     accounts = {
         "invited": invitation.user,
         "invitation": invitation,
@@ -139,6 +151,7 @@ def build_world() -> World:
         delegation,
         accounts,
         lists,
+        addresses,
     )
 
 
@@ -148,6 +161,37 @@ def _lines(*rows, prefix="lines", extra=None) -> dict:
         data[f"{prefix}-{i}-sku"] = sku
         data[f"{prefix}-{i}-quantity"] = str(quantity)
     return {**data, **(extra or {})}
+
+
+def _header(w: World, address: str = "second") -> dict:
+    return {
+        "header-po_reference": "PO-MATRIX-1",
+        "header-delivery_address": str(w.addresses[address].pk),
+        "header-delivery_date": (timezone.localdate() + timedelta(days=3)).isoformat(),
+        "header-cost_centre": "",
+        "header-note_to_seller": "Gate 2",
+    }
+
+
+def _company_details(w: World) -> dict:
+    default = w.addresses["default"]
+    return {
+        "billing_address": "1 Ledger Lane\nSpringfield",
+        "vat_id": "GB123456789",
+        "payment_terms": "30 days net",
+        "addresses-TOTAL_FORMS": "2",
+        "addresses-INITIAL_FORMS": "1",
+        "addresses-0-id": str(default.pk),
+        "addresses-0-label": default.label,
+        "addresses-0-address": default.address,
+        "addresses-0-is_default": "on",
+        "addresses-1-label": "Annex",
+        "addresses-1-address": "3 Side Street",
+        "centres-TOTAL_FORMS": "1",
+        "centres-INITIAL_FORMS": "0",
+        "centres-0-code": "IT",
+        "centres-0-name": "Information technology",
+    }
 
 
 def _decide(order: Order, decision="approve") -> dict:
@@ -289,6 +333,19 @@ MATRIX: dict[str, Row] = {
         body=lambda w: _lines((unit(w), 3)),
         query=lambda w: {"sku": unit(w)},
     ),
+    # with a header: the buyer's company's second address; another company's is not found
+    "orders:create@header": Row(
+        none,
+        CONTACTS,
+        (L, L, L, L, L, N, F, F),
+        body=lambda w: _lines((unit(w), 3), extra=_header(w)),
+    ),
+    "orders:create@other_address": Row(
+        none,
+        CONTACTS,
+        (L, N, N, N, N, L, F, F),  # the stranger's own address: theirs to use
+        body=lambda w: _lines((unit(w), 3), extra=_header(w, "theirs")),
+    ),
     "orders:create@again": Row(
         none,
         (L, 200, 200, 200, 200, N, F, F),  # another company's order to repeat: not found
@@ -393,6 +450,12 @@ MATRIX: dict[str, Row] = {
         (L, L, L, L, L, L, F, F),
         body=lambda w: _lines((unit(w), 3), extra={"message": "Hi"}),
         query=lambda w: {"sku": unit(w)},
+    ),
+    "quotations:create@other_address": Row(
+        none,
+        CONTACTS,
+        (L, N, N, N, N, L, F, F),
+        body=lambda w: _lines((unit(w), 3), extra={"message": "Hi", **_header(w, "theirs")}),
     ),
     "quotations:desk": Row(none, (L, F, F, F, F, F, F, 200), READ_ONLY),
     # the company's quotes for its contacts, the desk's list (every company) for the desk
@@ -587,6 +650,8 @@ MATRIX: dict[str, Row] = {
     "accounts:recovery_codes": Row(
         none, POST_ONLY, (L,) * 8, body=lambda w: {"codes-password": PASSWORD}
     ),
+    # the company's details: every contact reads them, its administrator changes them
+    "accounts:company": Row(none, CONTACTS, ADMIN_ACTS, body=_company_details),
     # a company's administrator runs its people: another company's are not found
     "accounts:people": Row(none, ADMIN_ONLY, READ_ONLY),
     "accounts:invite": Row(
@@ -648,4 +713,9 @@ def snapshot() -> tuple:
         RecoveryCode.objects.count(),
         RequisitionList.objects.aggregate(n=Count("pk"), v=Sum("version")),
         RequisitionLine.objects.aggregate(n=Count("pk"), q=Sum("quantity")),
+        list(
+            Company.objects.order_by("pk").values_list("billing_address", "vat_id", "payment_terms")
+        ),
+        list(DeliveryAddress.objects.order_by("pk").values_list("label", "address", "is_default")),
+        list(CostCentre.objects.order_by("pk").values_list("code", "name")),
     )

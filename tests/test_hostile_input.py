@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from approvals.models import ApprovalStep
+from companies.models import CostCentre, DeliveryAddress
 from core.models import Submission
 from orders.models import Order
 from quotations.models import Quote, QuoteLine
@@ -119,6 +120,8 @@ def _ids(world: World) -> list[str]:
     return [
         *map(str, ApprovalStep.objects.values_list("pk", flat=True)),
         *map(str, QuoteLine.objects.values_list("pk", flat=True)),
+        *map(str, DeliveryAddress.objects.values_list("pk", flat=True)),
+        *map(str, CostCentre.objects.values_list("pk", flat=True)),
         *Order.objects.values_list("number", flat=True),
         *Quote.objects.values_list("number", flat=True),
         *map(str, RequisitionList.objects.values_list("pk", flat=True)),

@@ -399,6 +399,7 @@ class ApprovalRouter:
                 status=OrderStatus.PENDING_APPROVAL,
                 comment=f"{over} {describe_plan(plan)}",
                 steps=tuple(plan),
+                over_budget=over,
             )
         if not plan:
             comment = (

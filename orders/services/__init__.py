@@ -4,6 +4,14 @@
 - ``lifecycle``: place, edit, cancel, fulfil, and the moves approvals make.
 """
 
+from .header import (
+    DuplicatePoReference,
+    Header,
+    HeaderRequest,
+    header_changes,
+    header_check,
+    po_reference_check,
+)
 from .lifecycle import (
     QUOTED_ORDER_IS_FIXED,
     order_cancel,
@@ -13,6 +21,7 @@ from .lifecycle import (
     order_move,
     order_place,
     order_place_at_agreed_prices,
+    order_route_preview,
 )
 from .lines import (
     MAX_LINES,
@@ -25,6 +34,13 @@ from .lines import (
 )
 
 __all__ = [
+    "DuplicatePoReference",
+    "Header",
+    "HeaderRequest",
+    "header_changes",
+    "header_check",
+    "order_route_preview",
+    "po_reference_check",
     "MAX_LINES",
     "QUOTED_ORDER_IS_FIXED",
     "CheckedLine",

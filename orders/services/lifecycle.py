@@ -7,9 +7,10 @@ version seen, the write), then the event. Routing is asked through
 """
 
 from collections.abc import Sequence
+from copy import copy
 from uuid import UUID
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,8 +25,15 @@ from notifications import events
 
 from .. import routing
 from ..models import Channel, Order, OrderEvent, OrderEventKind, OrderLine, order_number
+from .header import (
+    Header,
+    HeaderRequest,
+    header_changes,
+    header_check,
+    po_reference_check,
+)
 from .lines import AskedLine, PricedLine, lines_price, lines_total
-from .spend import counted, has_caps, spend_add, spend_lock
+from .spend import counted, has_caps, spend_add, spend_lock, spend_peek
 
 QUOTED_ORDER_IS_FIXED = gettext_lazy(
     "Order %(number)s carries the prices agreed in a quote. Cancel it and request a new "
@@ -109,18 +117,59 @@ def _record(
     return event
 
 
-def _place(*, buyer: User, company: Company, priced: Sequence[PricedLine], quote_number: str):
-    order = Order(
-        company=company,
-        placed_by=buyer,
-        total=lines_total(priced),
-        quote_number=quote_number,
-        created_at=timezone.now(),
-    )
+def _unplaced(*, buyer: User, company: Company, total) -> Order:
+    """The order as routing sees it before it is saved: placing and the preview share it."""
+    return Order(company=company, placed_by=buyer, total=total, created_at=timezone.now())
+
+
+def order_route_preview(*, buyer: User, total, editing: Order | None = None) -> routing.Route:
+    """Who would approve an order of ``total`` placed by ``buyer`` now (or ``editing``,
+    an order of theirs being changed to that total): the order form's live preview
+    and an accepted quote's page.
+
+    Rule: the very planner ``order_place`` and ``order_edit`` ask
+    (``orders.routing``), on the same order as they route it, with the month's
+    spend read without a lock (an edit's own amount taken out, as ``order_edit``
+    does); it writes nothing.
+    """
+    if editing is None:
+        order = _unplaced(buyer=buyer, company=buyer.company, total=total)
+        return routing.router().plan(order=order)
+    before = counted(editing)
+    order = copy(editing)
+    order.total = total
+    spend = spend_peek(order=order).without(before) if has_caps(order) else None
+    return routing.router().plan(order=order, spend=spend)
+
+
+def _save_new(order: Order) -> None:
+    """Insert the order; a PO reference another order took meanwhile is refused like any."""
+    if not order.po_reference:
+        order.save()
+        return
+    try:
+        with transaction.atomic():  # a savepoint only where the constraint may bite
+            order.save()
+    except IntegrityError:
+        po_reference_check(company_id=order.company_id, reference=order.po_reference)
+        raise
+
+
+def _place(
+    *,
+    buyer: User,
+    company: Company,
+    priced: Sequence[PricedLine],
+    quote_number: str,
+    header: Header,
+):
+    order = _unplaced(buyer=buyer, company=company, total=lines_total(priced))
+    order.quote_number = quote_number
+    header.write_to(order)
     router = routing.router()
     route = router.plan(order=order, spend=spend_lock(order=order) if has_caps(order) else None)
     order.status = initial_status(Order, "place", to=route.status)
-    order.save()
+    _save_new(order)
     spend_add(order=order, amount=counted(order))
     if not order.number:  # the database drew it with the id where it can (Postgres)
         order.number = order_number(order.pk)
@@ -144,35 +193,57 @@ def _place(*, buyer: User, company: Company, priced: Sequence[PricedLine], quote
 
 @transaction.atomic
 def order_place(
-    *, buyer: User, lines: Sequence[AskedLine], submission_key: UUID | None = None
+    *,
+    buyer: User,
+    lines: Sequence[AskedLine],
+    header: HeaderRequest | None = None,
+    submission_key: UUID | None = None,
 ) -> Order:
     """Place an order at today's catalog prices.
 
     Rule: only an active contact of an active company orders; the lines obey
-    ``orders.services.lines``; routing decides whether it waits for approval;
-    one order per submitted form (``core.submissions``).
+    ``orders.services.lines``, the header ``orders.services.header``; routing
+    decides whether it waits for approval; one order per submitted form
+    (``core.submissions``).
     """
     submission_claim(key=submission_key, user=buyer)
     company = _check_buyer(buyer)
-    order = _place(buyer=buyer, company=company, priced=lines_price(lines=lines), quote_number="")
+    checked = header_check(company=company, header=header or HeaderRequest())
+    order = _place(
+        buyer=buyer,
+        company=company,
+        priced=lines_price(lines=lines),
+        quote_number="",
+        header=checked,
+    )
     submission_done(key=submission_key, result=order.number)
     return order
 
 
 @transaction.atomic
 def order_place_at_agreed_prices(
-    *, buyer: User, priced: Sequence[PricedLine], quote_number: str
+    *,
+    buyer: User,
+    priced: Sequence[PricedLine],
+    quote_number: str,
+    header: Header | None = None,
 ) -> Order:
     """Place an order at prices agreed in a quote (the caller checked the agreement).
 
     Rule: as ``order_place``, and the order keeps the quote's number: its lines
-    cannot be edited afterwards. The caller holds the company's lock already
-    (company -> quote -> order).
+    cannot be edited afterwards. It carries the quote's header as it was asked
+    for (checked when the quote was); only its PO reference is checked again, as
+    an order may have taken it since. The caller holds the company's lock
+    already (company -> quote -> order).
     """
     company = _check_buyer(buyer)
     if not priced:
         raise InvalidInput(_("Add at least one product."))
-    return _place(buyer=buyer, company=company, priced=priced, quote_number=quote_number)
+    header = header or Header()
+    po_reference_check(company_id=company.pk, reference=header.po_reference)
+    return _place(
+        buyer=buyer, company=company, priced=priced, quote_number=quote_number, header=header
+    )
 
 
 def order_lock(*, order_id: int) -> Order:
@@ -184,22 +255,35 @@ def order_lock(*, order_id: int) -> Order:
 
 @transaction.atomic
 def order_edit(
-    *, order_id: int, actor: User, lines: Sequence[AskedLine], seen_version: int
+    *,
+    order_id: int,
+    actor: User,
+    lines: Sequence[AskedLine],
+    seen_version: int,
+    header: HeaderRequest | None = None,
 ) -> Order:
-    """Replace an order's lines at today's catalog prices and route it again.
+    """Replace an order's lines at today's catalog prices (and its header, when given)
+    and route it again.
 
     Rule: only the buyer who placed it, only while it is waiting or approved,
     and not an order placed from a quote (its prices were negotiated, not
     read from the catalog); decisions already taken are void because the
-    order is no longer the same.
+    order is no longer the same. The header obeys ``orders.services.header``;
+    what changed in it is written in the order's history.
     """
-    _check_buyer(actor)  # the company first: see the lock order
+    company = _check_buyer(actor)  # the company first: see the lock order
     order = order_lock(order_id=order_id)
     if order.placed_by_id != actor.pk:
         raise NotAllowed(_("Only the person who placed an order can change it."))
     check(order, "edit", seen_version=seen_version)
     if order.has_agreed_prices:
         raise InvalidState(QUOTED_ORDER_IS_FIXED % {"number": order.number})
+    header_fields: list[str] = []
+    changed: list[str] = []
+    if header is not None:
+        checked = header_check(company=company, header=header, order_id=order.pk)
+        changed = header_changes(Header.of(order), checked)
+        header_fields = checked.write_to(order)
     priced = lines_price(lines=lines)
     order.lines.all().delete()
     _write_lines(order, priced)
@@ -209,11 +293,23 @@ def order_edit(
     spend = spend_lock(order=order).without(before) if has_caps(order) else None
     route = router.plan(order=order, spend=spend)
     # The version moves on before routing, so what approvers are told carries it.
-    done = transition(order, "edit", to=route.status, fields=["total"])
+    fields = ["total", *header_fields]
+    if not order.po_reference:
+        done = transition(order, "edit", to=route.status, fields=fields)
+    else:
+        try:
+            with transaction.atomic():  # a savepoint only where the constraint may bite
+                done = transition(order, "edit", to=route.status, fields=fields)
+        except IntegrityError:
+            po_reference_check(
+                company_id=order.company_id, reference=order.po_reference, order_id=order.pk
+            )
+            raise
     spend_add(order=order, amount=counted(order) - before)
     router.void(order=order, actor=actor)
     router.open(order=order, route=route, actor=actor)
-    _record(order, done, actor=actor, comment=route.comment, lines=_snapshot(priced))
+    comment = "\n".join([route.comment, *changed])
+    _record(order, done, actor=actor, comment=comment, lines=_snapshot(priced))
     return order
 
 

@@ -15,7 +15,14 @@ from core.domain import InvalidState
 from core.submissions import submission_claim, submission_done
 from core.transitions import check, initial_status
 from notifications import events as notify
-from orders.services import PricedLine, order_place_at_agreed_prices
+from orders.services import (
+    Header,
+    HeaderRequest,
+    PricedLine,
+    header_changes,
+    header_check,
+    order_place_at_agreed_prices,
+)
 
 from ..models import (
     CENT,
@@ -61,6 +68,7 @@ def quote_request(
     buyer: User,
     lines: Sequence[AskedLine],
     message: str = "",
+    header: HeaderRequest | None = None,
     submission_key: UUID | None = None,
 ) -> Quote:
     """Ask the seller for a price on one or more lines.
@@ -68,15 +76,17 @@ def quote_request(
     Rule: an active contact of an active company; at least one line of an active
     product, 1..100,000 each; target prices 0..1,000,000; a message up to 5,000
     characters. ``lines`` are ``QuoteLineRequest`` (or an order form's ``LineRequest``).
+    The header (PO reference, delivery, cost centre, note) obeys the order's rules
+    (``orders.services.header``) and goes into the order placed from the quote.
     One quote per submitted form.
     """
     submission_claim(key=submission_key, user=buyer)
     company = check_buyer(buyer)
     checked = check_lines(lines=lines)
     body = clean_text(message, required=False)
-    quote = Quote.objects.create(
-        company=company, requested_by=buyer, status=initial_status(Quote, "request")
-    )
+    quote = Quote(company=company, requested_by=buyer, status=initial_status(Quote, "request"))
+    header_check(company=company, header=header or HeaderRequest()).write_to(quote)
+    quote.save()
     quote.number = quote_number(quote.pk)
     quote.save(update_fields=["number"])
     bump(status_version(), status_version(company.pk))
@@ -97,12 +107,16 @@ def quote_edit(
     lines: Sequence[AskedLine],
     seen_version: int,
     message: str = "",
+    header: HeaderRequest | None = None,
     submission_key: UUID | None = None,
 ) -> Quote:
-    """Replace a quote's lines; editing an offer is a counter-proposal.
+    """Replace a quote's lines (and its header, when given); editing an offer is a
+    counter-proposal.
 
     Rule: the buyer's company, while requested or offered, from the version seen.
-    The quote goes (back) to the seller; an offer on it no longer stands.
+    The quote goes (back) to the seller; an offer on it no longer stands. The
+    header obeys ``orders.services.header``; what changed in it is written in
+    the quote's history.
     """
     submission_claim(key=submission_key, user=actor)
     quote = lock_quote(quote_id)
@@ -110,13 +124,25 @@ def quote_edit(
     check(quote, "edit", seen_version=seen_version)
     checked = check_lines(lines=lines)
     body = clean_text(message, required=False)
+    header_fields: list[str] = []
+    changed: list[str] = []
+    if header is not None:
+        new_header = header_check(company=quote.company, header=header)
+        changed = header_changes(Header.of(quote), new_header)
+        header_fields = new_header.write_to(quote)
     quote.lines.all().delete()
     _write_lines(quote, checked)
     quote.expires_at = None
-    done = move(quote, "edit", timezone.now(), fields=["expires_at"])
+    done = move(quote, "edit", timezone.now(), fields=["expires_at", *header_fields])
     kind = RevisionKind.COUNTERED if done.source == QuoteStatus.OFFERED else RevisionKind.EDITED
     write_revision(quote, kind=kind, author=actor)
-    write_event(quote, kind=QuoteEventKind.EDITED, actor=actor, from_status=done.source)
+    write_event(
+        quote,
+        kind=QuoteEventKind.EDITED,
+        actor=actor,
+        from_status=done.source,
+        comment="\n".join(changed),
+    )
     write_message(quote, author=actor, body=body)
     notify.quote_edited(quote=quote, actor=actor)
     submission_done(key=submission_key, result=quote.number)
@@ -169,8 +195,9 @@ def quote_place_order(
 
     Rule: the buyer's company, only an accepted quote, only once. The order is
     placed through ``order_place_at_agreed_prices`` and so routed for approval
-    like any other. Locks the buyer's company, then the quote, before the order
-    is created (company -> quote -> order).
+    like any other; it carries the quote's header (a PO reference an order took
+    since is refused, naming that order). Locks the buyer's company, then the
+    quote, before the order is created (company -> quote -> order).
     """
     submission_claim(key=submission_key, user=actor)
     if actor.company_id is not None:
@@ -191,7 +218,9 @@ def quote_place_order(
         )
         for line in lines
     ]
-    order = order_place_at_agreed_prices(buyer=actor, priced=priced, quote_number=quote.number)
+    order = order_place_at_agreed_prices(
+        buyer=actor, priced=priced, quote_number=quote.number, header=Header.of(quote)
+    )
     quote.order = order
     done = move(quote, "place_order", timezone.now(), fields=["order"])
     write_event(

@@ -281,6 +281,11 @@ PAGES: dict[str, Visit | NoVisit] = {
         must_show=("#invite-colleague", "#people .person-actions .btn"),
         per_role={APPROVER: Visit((APPROVER,), status=403, must_show=("#error-ways-back a",))},
     ),
+    "accounts:company": Visit(
+        (BUYER, APPROVER),
+        must_show=("#company-details-form button[type=submit]",),
+        per_role={APPROVER: Visit((APPROVER,), must_show=("#company-details",))},
+    ),
     "accounts:invite": Visit((BUYER,), must_show=("#invite-form button[type=submit]",)),
     "accounts:deactivate": Visit(
         (BUYER,),

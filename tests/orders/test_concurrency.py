@@ -1,8 +1,15 @@
 import pytest
 
 from core.domain import DomainError
-from orders.models import OrderEventKind, OrderStatus
-from orders.services import LineRequest, order_cancel, order_edit
+from orders.models import Order, OrderEventKind, OrderStatus
+from orders.services import (
+    DuplicatePoReference,
+    HeaderRequest,
+    LineRequest,
+    order_cancel,
+    order_edit,
+    order_place,
+)
 from tests.concurrency import run_at_once
 from tests.factories import BuyerFactory, ProductFactory, place_order
 
@@ -53,3 +60,28 @@ def test_a_double_clicked_cancel_records_one_cancellation():
 
     assert sum(isinstance(o, DomainError) for o in outcomes) == 1
     assert order.events.filter(kind=OrderEventKind.CANCELLED).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_orders_placed_at_once_with_one_po_reference_yield_one_order():
+    # given two colleagues typing the same PO reference
+    buyer = BuyerFactory()
+    colleague = BuyerFactory(company=buyer.company)
+    product = ProductFactory()
+
+    def place(person):
+        return lambda: order_place(
+            buyer=person,
+            lines=[LineRequest(sku=product.sku, quantity=1)],
+            header=HeaderRequest(po_reference="PO-TWICE"),
+        )
+
+    # when both place their order at the same moment
+    outcomes = run_at_once(place(buyer), place(colleague))
+
+    # then one order has it, and the other buyer is told which
+    orders = [o for o in outcomes if isinstance(o, Order)]
+    refused = [o for o in outcomes if isinstance(o, DuplicatePoReference)]
+    assert len(orders) == 1 and len(refused) == 1, outcomes
+    assert refused[0].number == orders[0].number
+    assert Order.objects.filter(po_reference="PO-TWICE").count() == 1

@@ -169,3 +169,28 @@ def test_rows_stream_in_chunks_each_once_in_the_lists_order(client, buyer, monke
 
     assert exported == listed and len(exported) == 8
     assert sum('FROM "orders_order"' in q["sql"] for q in queries.captured_queries) == 3
+
+
+def test_the_order_header_is_exported_and_found_by_its_po_reference(client, buyer):
+    from datetime import date
+
+    ordered = OrderFactory(
+        company=buyer.company,
+        placed_by=buyer,
+        po_reference="PO-ACME-7781",
+        delivery_to="Warehouse\n12 Dock Road",
+        delivery_date=date(2027, 1, 15),
+        cost_centre="CC-200",
+        note_to_seller="Ring the bell",
+    )
+    OrderFactory(company=buyer.company, placed_by=buyer)
+    client.force_login(buyer)
+
+    found = rows(export(client, q="po-acme-7781")[1])
+
+    assert [row["Order"] for row in found] == [ordered.number]
+    (row,) = found
+    assert row["PO reference"] == "PO-ACME-7781"
+    assert row["Deliver to"] == "Warehouse\n12 Dock Road"
+    assert row["Delivery date"] == "2027-01-15"
+    assert (row["Cost centre"], row["Note to the seller"]) == ("CC-200", "Ring the bell")
