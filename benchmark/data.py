@@ -114,6 +114,16 @@ def queue_length(scale: Scale) -> int:
     return min(heavy_orders(scale) // 2, 3_000)
 
 
+# The order header (orders and quotes): left empty, as the migration that added it did.
+NO_HEADER = {
+    "po_reference": "",
+    "delivery_address_id": None,
+    "delivery_to": "",
+    "delivery_date": None,
+    "cost_centre": "",
+    "note_to_seller": "",
+}
+
 # --- writing -----------------------------------------------------------------
 
 NULL = "\\N"
@@ -294,6 +304,9 @@ class Generator:
                         "approval_mode": "respective",
                         "approval_links_need_login": False,
                         "monthly_budget": None,
+                        "billing_address": "",
+                        "vat_id": "",
+                        "payment_terms": "",
                         "created_at": joined,
                     }[col]
                     for col in self.t["company"].columns
@@ -480,6 +493,7 @@ class Generator:
                     )
             updated = events[-1][3]
             row = {
+                **NO_HEADER,
                 "id": oid,
                 "number": f"PO-{oid:06d}",
                 "company_id": company + 1,
@@ -687,6 +701,7 @@ class Generator:
                 }
                 self.t["qevent"].add(*[row[c] for c in cols["qevent"]])
             row = {
+                **NO_HEADER,
                 "id": qid,
                 "number": f"Q-{qid:06d}",
                 "company_id": company + 1,

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.forms import formset_factory
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from companies.selectors import cost_centres_of, delivery_addresses_of
@@ -11,6 +12,17 @@ from core.forms import show_domain_error
 from .models import MAX_COST_CENTRE, MAX_LINE_QUANTITY, MAX_NOTE, MAX_PO_REFERENCE
 from .services import MAX_LINES, DuplicatePoReference, HeaderRequest, LineRequest
 from .services.paste import MAX_PASTED_CHARS, MAX_PASTED_LINES, PasteRefused, paste_decode
+
+
+class ListOrText(forms.Select):
+    """A choice of the company's cost centres when it keeps a list, else free text:
+    decided when shown (the list is read then, not when a post is checked)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if len(list(self.choices)) > 1:  # more than "None"
+            return super().render(name, value, attrs, renderer)
+        text = forms.TextInput(attrs={**self.attrs, "class": "form-control"})
+        return text.render(name, value, attrs, renderer)
 
 
 class HeaderForm(forms.Form):
@@ -49,18 +61,25 @@ class HeaderForm(forms.Form):
     def __init__(self, *args, addresses=(), cost_centres=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.duplicate_of = ""  # the order that has the PO reference already, when refused
-        addresses = list(addresses)
-        widget = self.fields["delivery_address"].widget
-        widget.choices = [(a.pk, a.label) for a in addresses] or [("", _("No address on file"))]
-        self.addresses = addresses
-        centres = list(cost_centres)
-        if centres:
-            self.fields["cost_centre"].widget = forms.Select(
-                choices=[("", _("None"))] + [(c.code, str(c)) for c in centres]
-            )
+        # Read only when the form is shown: a valid post places the order without them.
+        self._addresses, self._cost_centres = addresses, cost_centres
+        self.fields["delivery_address"].widget.choices = lambda: (
+            [(a.pk, a.label) for a in self.addresses] or [("", _("No address on file"))]
+        )
+        self.fields["cost_centre"].widget = ListOrText(
+            choices=lambda: [("", _("None"))] + [(c.code, str(c)) for c in self.cost_centres]
+        )
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
+
+    @cached_property
+    def addresses(self) -> list:
+        return list(self._addresses)
+
+    @cached_property
+    def cost_centres(self) -> list:
+        return list(self._cost_centres)
 
     def header_request(self) -> HeaderRequest:
         data = self.cleaned_data
@@ -233,15 +252,16 @@ class PasteForm(forms.Form):
 
 def header_form(user, data=None, *, source=None) -> HeaderForm:
     """The header part of an order (or quote) form, with the company's addresses and cost
-    centres to choose from (two queries)."""
-    addresses = list(delivery_addresses_of(company_id=user.company_id))
-    return HeaderForm(
+    centres to choose from (two queries when shown, none for a post that succeeds)."""
+    form = HeaderForm(
         data,
         prefix="header",
-        addresses=addresses,
+        addresses=delivery_addresses_of(company_id=user.company_id),
         cost_centres=cost_centres_of(company_id=user.company_id),
-        initial=HeaderForm.initial_for(source, addresses),
     )
+    if data is None:
+        form.initial = HeaderForm.initial_for(source, () if source else form.addresses)
+    return form
 
 
 def show_header_error(exc: InvalidInput, header: HeaderForm, formset=None) -> None:
