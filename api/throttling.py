@@ -1,6 +1,7 @@
 """Requests per token (scope "token") and, for the portal's own pages, per person
 (scope "session"); rates in settings (API_TOKEN_RATE, API_SESSION_RATE)."""
 
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from .models import ApiToken
@@ -15,6 +16,10 @@ class PerTokenThrottle(SimpleRateThrottle):
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request, view)
+
+    def get_rate(self):
+        # read live, so a changed setting (a test's) holds without a restart
+        return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
 
     def get_cache_key(self, request, view):
         if isinstance(request.auth, ApiToken):
