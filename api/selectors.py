@@ -10,7 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from approvals.models import ApprovalStep
-from catalog.models import Product
+from catalog.models import Product, is_plausible_sku
 from catalog.selectors import product_list_active
 from companies.models import Company, User
 from core.converters import is_document_number
@@ -117,7 +117,9 @@ def api_products(*, sku: str | None = None) -> QuerySet[Product]:
     """Products a buyer may order (``product_list_active``)."""
     qs = product_list_active()
     if sku:
-        qs = qs.filter(sku__iexact=sku.strip())
+        wanted = sku.strip().upper()
+        # a text no SKU can be (control characters, too long) is simply not found
+        qs = qs.filter(sku__iexact=wanted) if is_plausible_sku(wanted) else qs.none()
     return qs
 
 
