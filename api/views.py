@@ -182,7 +182,9 @@ class OrderList(GenericAPIView):
         data = read(s.OrderPlaceSerializer, request)
         lines = [LineRequest(sku=row["sku"], quantity=row["quantity"]) for row in data["lines"]]
         try:
-            order = order_place(buyer=request.user, lines=lines, submission_key=key)
+            order = order_place(
+                buyer=request.user, lines=lines, submission_key=key, channel=Channel.API
+            )
         except AlreadySubmitted as exc:
             return _replayed(s.OrderSerializer(api_order_for(user=request.user, number=exc.result)))
         return Response(
@@ -231,6 +233,7 @@ class OrderDetail(GenericAPIView):
             actor=request.user,
             lines=[LineRequest(sku=row["sku"], quantity=row["quantity"]) for row in data["lines"]],
             seen_version=data["version"],
+            channel=Channel.API,
         )
         return Response(s.OrderSerializer(api_order_for(user=request.user, number=number)).data)
 
@@ -266,6 +269,7 @@ class OrderCancel(GenericAPIView):
                 actor=request.user,
                 seen_version=data["version"],
                 comment=data["comment"],
+                channel=Channel.API,
             ),
         )
 
@@ -289,7 +293,10 @@ class OrderFulfil(GenericAPIView):
             request,
             number,
             lambda order: order_fulfil(
-                order_id=order.pk, actor=request.user, seen_version=data["version"]
+                order_id=order.pk,
+                actor=request.user,
+                seen_version=data["version"],
+                channel=Channel.API,
             ),
         )
 

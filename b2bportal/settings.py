@@ -212,8 +212,6 @@ OTP_TOTP_ISSUER = PORTAL_NAME
 # limited (API_TOKEN_RATE, e.g. "600/minute"); session calls per person.
 API_TOKEN_RATE = env.str("API_TOKEN_RATE", default="600/minute")
 API_SESSION_RATE = env.str("API_SESSION_RATE", default="600/minute")
-# A new token works this many days unless its owner picks another expiry.
-API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.authentication.BearerTokenAuthentication",

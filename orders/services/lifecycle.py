@@ -106,7 +106,14 @@ def _record(
     )
 
 
-def _place(*, buyer: User, company: Company, priced: Sequence[PricedLine], quote_number: str):
+def _place(
+    *,
+    buyer: User,
+    company: Company,
+    priced: Sequence[PricedLine],
+    quote_number: str,
+    channel: str = Channel.WEB,
+):
     order = Order(
         company=company,
         placed_by=buyer,
@@ -130,6 +137,7 @@ def _place(*, buyer: User, company: Company, priced: Sequence[PricedLine], quote
         from_status="",
         to_status=order.status,
         comment=route.comment,
+        channel=channel,
         version=order.version,
         lines=_snapshot(priced),
     )
@@ -138,7 +146,11 @@ def _place(*, buyer: User, company: Company, priced: Sequence[PricedLine], quote
 
 @transaction.atomic
 def order_place(
-    *, buyer: User, lines: Sequence[AskedLine], submission_key: UUID | None = None
+    *,
+    buyer: User,
+    lines: Sequence[AskedLine],
+    submission_key: UUID | None = None,
+    channel: str = Channel.WEB,
 ) -> Order:
     """Place an order at today's catalog prices.
 
@@ -148,7 +160,8 @@ def order_place(
     """
     submission_claim(key=submission_key, user=buyer)
     company = _check_buyer(buyer)
-    order = _place(buyer=buyer, company=company, priced=lines_price(lines=lines), quote_number="")
+    priced = lines_price(lines=lines)
+    order = _place(buyer=buyer, company=company, priced=priced, quote_number="", channel=channel)
     submission_done(key=submission_key, result=order.number)
     return order
 
@@ -178,7 +191,12 @@ def order_lock(*, order_id: int) -> Order:
 
 @transaction.atomic
 def order_edit(
-    *, order_id: int, actor: User, lines: Sequence[AskedLine], seen_version: int
+    *,
+    order_id: int,
+    actor: User,
+    lines: Sequence[AskedLine],
+    seen_version: int,
+    channel: str = Channel.WEB,
 ) -> Order:
     """Replace an order's lines at today's catalog prices and route it again.
 
@@ -207,12 +225,21 @@ def order_edit(
     spend_add(order=order, amount=counted(order) - before)
     router.void(order=order, actor=actor)
     router.open(order=order, route=route, actor=actor)
-    _record(order, done, actor=actor, comment=route.comment, lines=_snapshot(priced))
+    _record(
+        order, done, actor=actor, comment=route.comment, channel=channel, lines=_snapshot(priced)
+    )
     return order
 
 
 @transaction.atomic
-def order_cancel(*, order_id: int, actor: User, seen_version: int, comment: str = "") -> Order:
+def order_cancel(
+    *,
+    order_id: int,
+    actor: User,
+    seen_version: int,
+    comment: str = "",
+    channel: str = Channel.WEB,
+) -> Order:
     """Cancel an order (the buyer's "delete"). It stays, with its history.
 
     Rule: only the buyer who placed it, only while it is waiting or approved.
@@ -224,19 +251,21 @@ def order_cancel(*, order_id: int, actor: User, seen_version: int, comment: str 
     done = transition(order, "cancel", seen_version=seen_version)
     spend_add(order=order, amount=-before)
     routing.router().close(order=order, actor=actor)
-    _record(order, done, actor=actor, comment=comment)
+    _record(order, done, actor=actor, comment=comment, channel=channel)
     return order
 
 
 @transaction.atomic
-def order_fulfil(*, order_id: int, actor: User, seen_version: int | None = None) -> Order:
+def order_fulfil(
+    *, order_id: int, actor: User, seen_version: int | None = None, channel: str = Channel.WEB
+) -> Order:
     """Mark an approved order fulfilled. Rule: site admins with the permission, approved
     orders only."""
     if not (actor.is_staff and actor.has_perm(FULFIL_ORDERS)):
         raise NotAllowed(_("Only site admins mark orders fulfilled."))
     order = order_lock(order_id=order_id)
     done = transition(order, "fulfil", seen_version=seen_version)
-    _record(order, done, actor=actor, comment="")
+    _record(order, done, actor=actor, comment="", channel=channel)
     return order
 
 

@@ -38,6 +38,7 @@ def test_a_buyer_places_an_order_and_reads_it_back(buyer, product):
     number = response.json()["number"]
     order = Order.objects.get(number=number)
     assert order.placed_by == buyer and order.total == Decimal("10.00")
+    assert order.events.get().channel == Channel.API  # the history says where it came from
     assert client.get(reverse("api:order", args=[number])).json()["total"] == "10.00"
 
 
