@@ -7,6 +7,7 @@ shape (``api.errors``) and changes nothing. Another company's object is a 404.
 import uuid
 from datetime import datetime, time
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -81,7 +82,7 @@ def read(serializer_class, request) -> dict:
 
 class NewestFirst(CursorPagination):
     ordering = ("-created_at", "-id")
-    page_size = 50
+    page_size = settings.PAGE_SIZE  # as the pages: 25
     page_size_query_param = "page_size"
     max_page_size = 200
 
