@@ -1,4 +1,3 @@
-import pytest
 from rest_framework.test import APIClient
 
 from api.services import api_token_create
@@ -10,8 +9,3 @@ def token_client(user, *, name: str = "ERP") -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     return client
-
-
-@pytest.fixture
-def api_as():
-    return token_client

@@ -130,3 +130,15 @@ def test_calls_are_limited_per_token(buyer, settings):
     assert [_call(first).status_code for _ in range(4)] == [200, 200, 200, 429]
     assert _call(first).json()["error"] == "throttled"
     assert _call(second).status_code == 200  # another token has its own count
+
+
+def test_a_token_from_the_shell_for_scripts(buyer):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("api_token", email=buyer.email.upper(), name="curl", stdout=out)
+    assert _call(out.getvalue().strip()).status_code == 200
+    with pytest.raises(CommandError):
+        call_command("api_token", email="nobody@example.com", name="curl")
