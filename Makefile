@@ -7,7 +7,7 @@ PORT ?= 8000
 # The seed's and the emails' links follow the address the portal is served on.
 export HOST PORT
 
-.PHONY: run test install install-test lint format migrate seed serve clean screenshots bench icons
+.PHONY: run test install install-test lint format migrate seed serve clean screenshots bench bench-cluster icons
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,13 @@ SCALE ?= small
 bench: install
 	@mkdir -p var/bench
 	$(BIN)/python manage.py bench --scale $(SCALE) $(BENCH_ARGS)
+
+# The same, then the load mix through two instances behind HAProxy, PgBouncer in
+# transaction mode, two Celery workers and one beat (docs/scaling.md); needs
+# `apt-get install haproxy pgbouncer` and Redis.
+bench-cluster: install
+	@mkdir -p var/bench
+	$(BIN)/python manage.py bench --scale $(SCALE) --cluster $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/staticfiles .pytest_cache .ruff_cache

@@ -9,6 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from approvals.models import ApprovalTier
 from approvals.selectors import approval_nav_for, approval_tier_preview
 from companies.models import User
+from core.pagination import Page, paginate
 
 from .models import Invitation, InvitationStatus, RecoveryCode
 from .tokens import invitation_token_matches
@@ -92,35 +93,42 @@ def _state(user: User, invitation: Invitation | None) -> str:
     return ACTIVE
 
 
-def company_people(*, admin: User, tiers: list[ApprovalTier] = ()) -> list[Person]:
-    """The administrator's company's people (never site admins), active ones first, with
-    the tiers (of ``tiers``) naming each.
+PEOPLE_PER_PAGE = 50
 
-    Two queries whatever the size of the company: the people, their pending invitations.
+
+def company_people(
+    *, admin: User, tiers: list[ApprovalTier] = (), search: str = "", page: str | int | None = 1
+) -> Page:
+    """One page of the administrator's company's people (never site admins), active
+    ones first, found by name or email, with the tiers (of ``tiers``) naming each.
+
+    Two queries whatever the size of the company: the page of people, and the
+    pending invitations of those on it.
     """
-    users = list(
-        User.objects.filter(company_id=admin.company_id, is_staff=False).order_by(
-            "-is_active", "full_name", "email"
-        )
-    )
+    users = User.objects.filter(company_id=admin.company_id, is_staff=False)
+    search = search.strip()[:100]
+    if search:
+        users = users.filter(Q(full_name__icontains=search) | Q(email__icontains=search))
+    people = paginate(users.order_by("-is_active", "full_name", "email"), page, PEOPLE_PER_PAGE)
     pending = {
         invitation.user_id: invitation
         for invitation in Invitation.objects.filter(
-            user__company_id=admin.company_id, status=InvitationStatus.PENDING
+            user_id__in=[u.pk for u in people], status=InvitationStatus.PENDING
         )
     }
     minimums: dict[int, list] = {}
     for tier in tiers:
         minimums.setdefault(tier.approver_id, []).append(tier.minimum)
-    return [
+    people.object_list = [
         Person(
             user=u,
             state=_state(u, pending.get(u.pk)),
             invitation=pending.get(u.pk),
             approves_from=tuple(minimums.get(u.pk, ())),
         )
-        for u in users
+        for u in people
     ]
+    return people
 
 
 def company_person(*, admin: User, user_id: int) -> Person:

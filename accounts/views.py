@@ -523,7 +523,13 @@ def people(request):
     _admin_required(request.user)
     approval = company_approval_setup(admin=request.user)
     context = {
-        "people": company_people(admin=request.user, tiers=approval.tiers),
+        "people": company_people(
+            admin=request.user,
+            tiers=approval.tiers,
+            search=request.GET.get("q", ""),
+            page=request.GET.get("page"),
+        ),
+        "search": request.GET.get("q", "")[:100],
         "approval": approval,
     }
     return render(request, "accounts/people.html", context)

@@ -1,24 +1,23 @@
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import ApprovalStep, StepStatus
-from .selectors import approval_buyer_choices
-
-
-def _buyers(request):
-    return approval_buyer_choices(user=request.user)
 
 
 class ApprovalQueueFilter(django_filters.FilterSet):
     """The approver's queue by buyer and by amount (inclusive bounds)."""
 
-    buyer = django_filters.ModelChoiceFilter(
+    # A name or email typed, not a list of the company's people: a company of a
+    # thousand contacts would send a thousand options with every queue page.
+    buyer = django_filters.CharFilter(
         label=_("Buyer"),
-        field_name="order__placed_by",
-        queryset=_buyers,
-        empty_label=_("Any buyer"),
-        widget=forms.Select(attrs={"class": "form-select"}),
+        method="by_buyer",
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"class": "form-control", "placeholder": _("Name or email"), "type": "search"}
+        ),
     )
     total_min = django_filters.NumberFilter(
         label=_("Total from"),
@@ -38,6 +37,15 @@ class ApprovalQueueFilter(django_filters.FilterSet):
     class Meta:
         model = ApprovalStep
         fields: list[str] = []
+
+    def by_buyer(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(order__placed_by__full_name__icontains=value)
+            | Q(order__placed_by__email__icontains=value)
+        )
 
 
 class DecidedFilter(django_filters.FilterSet):

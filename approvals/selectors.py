@@ -75,13 +75,6 @@ def approval_decided_by(*, user: User) -> QuerySet[ApprovalStep]:
     )
 
 
-def approval_buyer_choices(*, user: User) -> QuerySet[User]:
-    """The people whose orders an approver may filter the queue by."""
-    if user.company_id is None:
-        return User.objects.none()
-    return User.objects.filter(company_id=user.company_id).order_by("full_name", "email")
-
-
 @dataclass(frozen=True)
 class ApprovalNav:
     is_approver: bool = False
@@ -149,14 +142,14 @@ def approval_progress_for(*, order: Order, user: User) -> ApprovalProgress:
     )
 
 
-def approval_order_for_user(*, user: User, number: str) -> Order:
+def approval_order_for_user(*, user: User, number: str, details: bool = True) -> Order:
     """An order for the approval pages; 404 if missing or another company's.
 
     Site admins see the orders they oversee, and those that need a site admin's
     decision when they may take it.
     """
     try:
-        return order_get_for_user(user=user, number=number)
+        return order_get_for_user(user=user, number=number, details=details)
     except Http404:
         if not (user.is_staff and user.has_perm(DECIDE_FOR_SITE_ADMINS)):
             raise
@@ -165,6 +158,7 @@ def approval_order_for_user(*, user: User, number: str) -> Order:
             among=Order.objects.filter(
                 Exists(ApprovalStep.objects.filter(order=OuterRef("pk"), needs_site_admin=True))
             ),
+            details=details,
         )
 
 

@@ -191,7 +191,8 @@ def order(request, number: str):
 @login_required
 @require_POST
 def decide(request, number: str):
-    order = approval_order_for_user(user=request.user, number=number)
+    # The lines and history are read only if the page is shown again with an error.
+    order = approval_order_for_user(user=request.user, number=number, details=False)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         if request.htmx and approval_progress_for(order=order, user=request.user).can_decide:

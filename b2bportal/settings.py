@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
+    "import_export",
     "django_htmx",
     "csp",
     "axes",
@@ -285,6 +286,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.sweep_pending_notifications",
         "schedule": 60,
     },
+    "webhooks-sweep": {"task": "notifications.tasks.sweep_pending_webhooks", "schedule": 60},
     "approval-delegations": {"task": "approvals.tasks.apply_delegations", "schedule": 5 * 60},
     "approval-reminders": {
         "task": "approvals.tasks.send_approval_reminders",
@@ -296,6 +298,12 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Product import and export (django-import-export, in Django admin) -------
+# The uploaded file waits between the preview and the confirmation in the cache,
+# which every instance shares in production (CACHE_URL), not on one disk.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+
 # --- Notifications ----------------------------------------------------------
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=30)
@@ -303,6 +311,17 @@ NOTIFICATION_SWEEP_AFTER_SECONDS = env.int("NOTIFICATION_SWEEP_AFTER_SECONDS", d
 # A row a worker claimed and never marked (the worker died) is sent again after
 # this long; far above an SMTP conversation (EMAIL_TIMEOUT per step).
 NOTIFICATION_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFICATION_CLAIM_TIMEOUT_SECONDS", default=600)
+# Webhooks: each POST waits this long for the receiver (to connect, and for each
+# read); a failed attempt is tried again after RETRY_BASE × 2^(n-1) seconds (at
+# most RETRY_MAX), WEBHOOK_MAX_ATTEMPTS in all, then the delivery is failed and a
+# site admin may re-send it. The sweep re-queues a delivery still pending this long
+# after it was due; a claim older than CLAIM_TIMEOUT is a worker that died.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=6 * 3600)
+WEBHOOK_SWEEP_AFTER_SECONDS = env.int("WEBHOOK_SWEEP_AFTER_SECONDS", default=60)
+WEBHOOK_CLAIM_TIMEOUT_SECONDS = env.int("WEBHOOK_CLAIM_TIMEOUT_SECONDS", default=300)
 # Approvers are reminded of an order waiting this long, once per such period;
 # after APPROVAL_ESCALATE_HOURS the site admins are told too.
 APPROVAL_REMINDER_HOURS = env.int("APPROVAL_REMINDER_HOURS", default=24)

@@ -169,8 +169,12 @@ def _celery(name: str, args: list[str], env: dict, directory: Path) -> Process:
     return Process(name, process)
 
 
-def _emails(mail_dir: Path) -> Counter:
-    """How many times each outbox row's email was written, by its Message-ID."""
+def _emails(mail_dir: Path, rows: set[str]) -> Counter:
+    """How many times each of ``rows``' emails was written, by its Message-ID.
+
+    The workers also send what the phases before the cluster left queued;
+    only the rows written during the run are counted.
+    """
     seen: Counter = Counter()
     for path in mail_dir.glob("*"):
         raw = path.read_text(errors="replace")
@@ -179,7 +183,7 @@ def _emails(mail_dir: Path) -> Counter:
             if "Message-ID:" not in chunk:
                 continue
             message = email.message_from_string(chunk.strip())
-            if message["Message-ID"]:
+            if message["Message-ID"] and message["X-Portal-Notification"] in rows:
                 seen[message["Message-ID"]] += 1
     return seen
 
@@ -318,7 +322,8 @@ def run(
         served = _served_per_instance(stats_socket)
         across = _across_instances(servers, world)
         outbox = _drain_outbox(started_at)
-        emails = _emails(mail_dir)
+        written = Notification.objects.filter(created_at__gte=started_at)
+        emails = _emails(mail_dir, {str(pk) for pk in written.values_list("pk", flat=True)})
     finally:
         for process in reversed(processes):
             process.stop()

@@ -8,9 +8,11 @@ so the rebuilt constraints validate.
 
 Fixed people and objects the measurements use (see ``Personas``):
 
-- company 0 is large: a tenth of the orders up to 50,000, one approval tier
+- companies 0, 1 and 2 are heavy: each a tenth of the orders up to 50,000,
+  half of them placed in the last month (tens of thousands a month at the
+  large scale), and up to a thousand contacts; company 0 has one approval tier
   from 1.00 shared by two approvers who have a long queue (thousands of open
-  steps), and four buyers;
+  steps), four buyers who place its orders, and a company administrator;
 - order 1 is a 20-line order of the first buyer of company 0;
 - quote 1 (company 0, offered) has a 50-message thread; quote 2 (requested)
   is where messages are posted.
@@ -73,6 +75,7 @@ class Personas:
     buyer2: str = email(0, "buyer", 1)
     approver: str = email(0, "approver", 0)
     approver2: str = email(0, "approver", 1)
+    company_admin: str = email(0, "admin", 0)
     staff: str = email(None, "staff", 0)
     detail_order: str = "PO-000001"
     thread_quote: str = "Q-000001"
@@ -86,8 +89,25 @@ THREAD_MESSAGES = 50
 REMINDER_PERIOD = timedelta(hours=settings.APPROVAL_REMINDER_HOURS)
 
 
+HEAVY_COMPANIES = 3
+# The share of a heavy company's orders placed in the last 30 days.
+HEAVY_LAST_MONTH = 0.5
+# ... at most this share of all orders of the last month (company 0, the others).
+HEAVY_MONTH_SHARE = (0.25, 0.15)
+
+
+def heavy_companies(scale: Scale) -> int:
+    return min(HEAVY_COMPANIES, scale.companies)
+
+
 def heavy_orders(scale: Scale) -> int:
-    return min(max(scale.orders // 10, 2_000), scale.orders // 2, 50_000)
+    """Orders of each heavy company."""
+    return min(max(scale.orders // 10, 2_000), scale.orders // (2 * heavy_companies(scale)), 50_000)
+
+
+def heavy_contacts(scale: Scale) -> int:
+    """People of each heavy company."""
+    return min(1_000, max(scale.orders // 100, 10))
 
 
 def queue_length(scale: Scale) -> int:
@@ -223,7 +243,7 @@ class Generator:
         self.tiers: list[list[tuple[Decimal, list[int]]]] = []
         self.names: dict[int, str] = {}
 
-        def user(company, role, n, **extra):
+        def user(company, role, n, *, admin=False):
             uid = self.next_id("user")
             name = f"{role.title()} {n} of {company}" if company is not None else f"Staff {n}"
             self.names[uid] = name
@@ -241,7 +261,7 @@ class Generator:
                         "is_staff": company is None,
                         "is_active": True,
                         "monthly_limit": None,
-                        "is_company_admin": False,
+                        "is_company_admin": admin,
                         "date_joined": joined,
                     }[c]
                     for c in self.t["user"].columns
@@ -280,6 +300,12 @@ class Generator:
                 ]
             )
             self.buyers.append([user(c, "buyer", n) for n in range(BUYERS_PER_COMPANY)])
+            if c < heavy_companies(self.scale):
+                if c == 0:
+                    user(c, "admin", 0, admin=True)
+                others = heavy_contacts(self.scale) - BUYERS_PER_COMPANY - (c == 0)
+                for n in range(max(others, 0)):
+                    user(c, "contact", n)
             if c == 0:
                 approvers = [user(c, "approver", n) for n in range(2)]
                 tiers = [(Decimal("1.00"), approvers)]
@@ -332,17 +358,39 @@ class Generator:
 
     # Orders ---------------------------------------------------------------------
 
+    def _order_companies(self) -> list[int]:
+        """Which company places each order, oldest first (orders are evenly spread in
+        time): the heavy companies place up to ``HEAVY_LAST_MONTH`` of theirs in the
+        last month's share of the year; company 0's newest are those waiting."""
+        scale, rng = self.scale, self.rng
+        heavy, n_heavy = heavy_companies(scale), heavy_orders(scale)
+        late_slots = scale.orders // 12
+        early_slots = scale.orders - late_slots
+        late, early = [], []
+        for c in range(heavy):
+            # company 0 (the one measured) the busiest: a quarter of all orders of the month
+            share = HEAVY_MONTH_SHARE[0] if c == 0 else HEAVY_MONTH_SHARE[1]
+            in_month = min(int(n_heavy * HEAVY_LAST_MONTH), int(late_slots * share))
+            late += [c] * in_month
+            early += [c] * (n_heavy - in_month)
+
+        def others(count: int) -> list[int]:
+            if scale.companies <= heavy:
+                return [rng.randrange(scale.companies) for _ in range(count)]
+            return [rng.randrange(heavy, scale.companies) for _ in range(count)]
+
+        early += others(early_slots - len(early))
+        late += others(late_slots - len(late))
+        rng.shuffle(early)
+        rng.shuffle(late)
+        return early + late
+
     def orders(self) -> None:
         scale = self.scale
         rng = self.rng
         n_heavy = heavy_orders(scale)
         queue = queue_length(scale)
-        # Which company each order belongs to, oldest first; company 0's newest are waiting.
-        companies = [0] * n_heavy + [
-            rng.randrange(1, scale.companies) if scale.companies > 1 else 0
-            for _ in range(scale.orders - n_heavy)
-        ]
-        rng.shuffle(companies)
+        companies = self._order_companies()
         # Order 1 is the 20-line order of the bench buyer (company 0).
         if companies[0] != 0:
             swap = companies.index(0)
@@ -811,7 +859,22 @@ def load(scale: Scale, *, log=print) -> LoadReport:
 
 def describe(scale: Scale) -> dict:
     """What is in the database now (for a reused one)."""
+    from orders.selectors import month_start
+
+    heavy = Company.objects.order_by("id").first()
     return {
         "companies": Company.objects.count(),
         "orders": Order.objects.count(),
+        "heavy_company": {
+            "orders_this_month": Order.objects.filter(
+                company=heavy, created_at__gte=month_start()
+            ).count(),
+            "orders_last_30_days": Order.objects.filter(
+                company=heavy, created_at__gte=datetime.now(UTC) - timedelta(days=30)
+            ).count(),
+            "contacts": User.objects.filter(company=heavy).count(),
+            "waiting": Order.objects.filter(company=heavy, status="pending_approval").count(),
+        }
+        if heavy
+        else {},
     }

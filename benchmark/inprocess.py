@@ -102,6 +102,7 @@ def build_targets(*, rounds: int, seed: int = 7) -> list[Target]:
     decider = Client()
     decider.force_login(decider_user)
     staff = _client(PERSONAS.staff)
+    company_admin = _client(PERSONAS.company_admin)
     skus = list(Product.objects.filter(is_active=True).values_list("sku", flat=True)[:500])
     pending = iter(_approvals(decider_user, rounds + 2))
 
@@ -163,6 +164,9 @@ def build_targets(*, rounds: int, seed: int = 7) -> list[Target]:
             buyer,
             get(reverse("quotations:detail", args=[PERSONAS.thread_quote])),
             200,
+        ),
+        Target(
+            "people (heavy company)", "page", company_admin, get(reverse("accounts:people")), 200
         ),
         Target("API: order list", "page", api_buyer, get(reverse("api:orders")), 200),
         Target(

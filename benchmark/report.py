@@ -260,7 +260,7 @@ def cluster_table(run: dict) -> str:
 def render(results: dict[str, dict], scale: str) -> str:
     result = results[scale]
     parts = [f"Benchmark at scale {scale} ({result.get('dataset', {})})"]
-    if "data" in result:
+    if "rows" in result.get("data", {}):
         data = result["data"]
         parts.append(
             f"data: {sum(data['rows'].values()):,} rows loaded in {data['total_seconds']:.0f} s "

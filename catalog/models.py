@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -11,6 +12,11 @@ SKU_MAX_LENGTH = 40
 def is_plausible_sku(value: str) -> bool:
     """Whether a text could be a SKU: 1 to 40 printable characters (no NUL, no control)."""
     return 0 < len(value) <= SKU_MAX_LENGTH and value.isprintable()
+
+
+def normal_sku(value: str | None) -> str:
+    """A SKU as the catalog keeps it: no surrounding spaces, upper case."""
+    return (value or "").strip().upper()
 
 
 class Product(models.Model):
@@ -39,3 +45,11 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sku} — {self.name}"
+
+    def clean(self) -> None:
+        """Every way into the catalog (the admin form, an import) keeps SKUs alike."""
+        self.sku = normal_sku(self.sku)
+        if self.sku and not is_plausible_sku(self.sku):
+            raise ValidationError(
+                {"sku": _("A SKU is 1 to 40 printable characters, without control characters.")}
+            )

@@ -41,6 +41,13 @@ SITE_ADMIN_PERMISSIONS = [
     "quotations.view_quote",
     "notifications.view_notification",
     "notifications.change_notification",
+    # Webhooks: registering the receivers, the delivery log, re-sending a delivery.
+    "notifications.view_webhookendpoint",
+    "notifications.add_webhookendpoint",
+    "notifications.change_webhookendpoint",
+    "notifications.delete_webhookendpoint",
+    "notifications.view_webhookdelivery",
+    "notifications.change_webhookdelivery",
     # Unlocking a login locked after too many failures (django-axes).
     "axes.view_accessattempt",
     "axes.delete_accessattempt",

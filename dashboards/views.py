@@ -18,6 +18,7 @@ from approvals.selectors import (
 from companies.roles import DECIDE_FOR_SITE_ADMINS, OVERSEE_ORDERS
 from core.pagination import bounded_count
 from orders.selectors import (
+    VOLUME_CACHE_SECONDS,
     VOLUME_DAYS,
     order_budget_use,
     order_recent_for_buyer,
@@ -72,6 +73,7 @@ def _staff_sections(request) -> dict:
         "oversees": oversees,
         "reminder_hours": settings.APPROVAL_REMINDER_HOURS,
         "volume_days": VOLUME_DAYS,
+        "volume_minutes": VOLUME_CACHE_SECONDS // 60,
     }
     if is_desk:
         context.update(

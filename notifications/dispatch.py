@@ -128,9 +128,55 @@ class Dispatcher:
                     self._changed.notify_all()
 
 
+def publish_webhooks(ids: Sequence[int]) -> int:
+    """Queue one task per webhook delivery, as ``publish`` does for emails.
+
+    In-process mode runs each delivery here, in the dispatcher's thread: never in
+    the request that queued it, which has answered already.
+    """
+    from .tasks import send_webhook
+
+    if not ids:
+        return 0
+    if send_webhook.app.conf.task_always_eager:
+        for delivery_id in ids:
+            send_webhook.delay(delivery_id)
+        return len(ids)
+    queued = 0
+    try:
+        with send_webhook.app.producer_or_acquire() as producer:
+            for delivery_id in ids:
+                send_webhook.apply_async(args=[delivery_id], producer=producer)
+                queued += 1
+    except Exception as exc:  # the broker is down, unreachable or not answering
+        logger.warning(
+            "Could not queue %d of %d webhook deliveries (%s: %s); the sweep will.",
+            len(ids) - queued,
+            len(ids),
+            type(exc).__name__,
+            exc,
+        )
+    return queued
+
+
+def _publish_webhooks_off_thread(ids: Sequence[int]) -> int:
+    """``publish_webhooks`` in the dispatcher's thread; in-process mode posted from here,
+    with a database connection of the thread's own, closed when the batch is done."""
+    try:
+        return publish_webhooks(ids)
+    finally:
+        from django.db import connections
+
+        connections.close_all()  # this thread's connections only
+
+
 dispatcher = Dispatcher(publish)
-os.register_at_fork(after_in_child=dispatcher._reset)
-atexit.register(dispatcher.flush, EXIT_FLUSH_SECONDS)
+# Webhooks have a thread of their own: a receiver answering slowly in in-process
+# mode holds up other deliveries, never the emails.
+webhook_dispatcher = Dispatcher(_publish_webhooks_off_thread)
+for _one in (dispatcher, webhook_dispatcher):
+    os.register_at_fork(after_in_child=_one._reset)
+    atexit.register(_one.flush, EXIT_FLUSH_SECONDS)
 
 
 def dispatch(ids: Sequence[int]) -> None:
@@ -141,3 +187,13 @@ def dispatch(ids: Sequence[int]) -> None:
         publish(ids)
     else:
         dispatcher.submit(list(ids))
+
+
+def dispatch_webhooks(ids: Sequence[int]) -> None:
+    """Post the deliveries after a commit, always off the caller's thread.
+
+    Unlike an email in in-process mode, a delivery is never made in the request:
+    a receiver that is slow or down must not hold a page up.
+    """
+    if ids:
+        webhook_dispatcher.submit(list(ids))

@@ -12,6 +12,7 @@ imported; links are made from URL names.
 
 import uuid
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.conf import settings
 from django.urls import reverse
@@ -22,8 +23,9 @@ from companies.models import User
 from companies.roles import DECIDE_FOR_SITE_ADMINS, USE_QUOTE_DESK
 from core.money import format_money as money
 
-from .models import NotificationKind
-from .services import notification_enqueue, staff_recipients
+from .models import NotificationKind, WebhookEvent
+from .services import notification_enqueue, staff_recipients, webhook_enqueue
+from .services.webhooks import webhook_endpoints
 
 
 def about_order(order, url_name: str = "orders:detail") -> dict:
@@ -376,4 +378,123 @@ def password_reset_requested(*, user: User, hours: int) -> None:
         subject=_("Reset your password for %(portal)s") % {"portal": settings.PORTAL_NAME},
         company_id=user.company_id,
         context={"email": user.email, "hours": hours},
+    )
+
+
+# --- Webhooks: the receivers site admins registered ---------------------------
+
+
+def _when(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _order_data(order, lines: list[dict] | None) -> dict:
+    if lines is None:
+        lines = [
+            {
+                "sku": line.product.sku,
+                "name": line.product.name,
+                "quantity": line.quantity,
+                "unit_price": str(line.unit_price),
+                "line_total": str(line.line_total),
+            }
+            for line in order.lines.select_related("product").order_by("id")
+        ]
+    return {
+        "number": order.number,
+        "status": order.status,
+        "version": order.version,
+        "company": {"id": order.company_id, "name": order.company.name},
+        "placed_by": order.placed_by.email,
+        "placed_at": _when(order.created_at),
+        "quote_number": order.quote_number or None,
+        "currency": settings.CURRENCY_CODE,
+        "total": str(order.total),
+        "lines": lines,
+    }
+
+
+def order_webhooks(*, order, placed: bool, lines: list[dict] | None = None) -> None:
+    """An order was placed or moved: the receivers of ``order.placed`` and of its new status.
+
+    ``order.placed`` when it is placed; ``order.approved``, ``.rejected``,
+    ``.cancelled`` or ``.fulfilled`` whenever a move leaves it in that status
+    (placed and approved at once, approved by its last step, edited or re-routed
+    and approved again: each a new version, a new event). ``lines``: the order's
+    lines when the caller has them (placing and editing do), else read here.
+    """
+    kinds = [WebhookEvent.ORDER_PLACED] if placed else []
+    moved_to = f"order.{order.status}"
+    if moved_to in WebhookEvent.values:
+        kinds.append(WebhookEvent(moved_to))
+    data: dict | None = None
+
+    def once() -> dict:
+        nonlocal data
+        if data is None:
+            data = _order_data(order, lines)
+        return data
+
+    endpoints = webhook_endpoints() if kinds else []
+    for kind in kinds:
+        webhook_enqueue(
+            event=kind,
+            key=f"{kind}:{order.pk}:v{order.version}",
+            reference=order.number,
+            data=once,
+            endpoints=endpoints,
+        )
+
+
+def _quote_data(quote) -> dict:
+    lines = list(quote.lines.select_related("product").order_by("id"))
+    offered = [line.offered_total for line in lines]
+    return {
+        "number": quote.number,
+        "status": quote.status,
+        "version": quote.version,
+        "company": {"id": quote.company_id, "name": quote.company.name},
+        "requested_by": quote.requested_by.email,
+        "requested_at": _when(quote.created_at),
+        "offer_valid_until": _when(quote.expires_at),
+        "currency": settings.CURRENCY_CODE,
+        "requested_total": str(sum((line.requested_total for line in lines), Decimal("0.00"))),
+        "total": None if not offered or None in offered else str(sum(offered, Decimal("0.00"))),
+        "lines": [
+            {
+                "sku": line.product.sku,
+                "name": line.product.name,
+                "quantity": line.quantity,
+                "target_unit_price": _money_or_none(line.target_unit_price),
+                "offered_unit_price": _money_or_none(line.offered_unit_price),
+                "line_total": _money_or_none(line.offered_total),
+            }
+            for line in lines
+        ],
+    }
+
+
+def _money_or_none(value) -> str | None:
+    return None if value is None else str(value)
+
+
+# The quote events (``QuoteEvent.kind``) receivers are told of.
+QUOTE_WEBHOOKS = {
+    "requested": WebhookEvent.QUOTE_REQUESTED,
+    "offered": WebhookEvent.QUOTE_OFFERED,
+    "accepted": WebhookEvent.QUOTE_ACCEPTED,
+}
+
+
+def quote_webhooks(*, quote, event_kind: str) -> None:
+    """A quote's event: the receivers of ``quote.requested``, ``.offered`` (every offer,
+    revised ones too) or ``.accepted`` (by the buyer, or by the seller as asked)."""
+    kind = QUOTE_WEBHOOKS.get(event_kind)
+    if kind is None:
+        return
+    webhook_enqueue(
+        event=kind,
+        key=f"{kind}:{quote.pk}:v{quote.version}",
+        reference=quote.number,
+        data=lambda: _quote_data(quote),
     )

@@ -1,9 +1,12 @@
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
+from core.caching import bump
 from core.transitions import NEW, Move, Stateful
 
 
@@ -211,3 +214,148 @@ class NotificationPreference(models.Model):
 
     def wants_email(self, kind: str) -> bool:
         return kind in ALWAYS_EMAILED or kind not in self.email_off
+
+
+# --- Webhooks: the outbox's rows for machines -------------------------------
+
+
+class WebhookEvent(models.TextChoices):
+    """What a receiver (a seller's ERP, a buyer's procurement system) may subscribe to."""
+
+    ORDER_PLACED = "order.placed", _("Order placed")
+    ORDER_APPROVED = "order.approved", _("Order approved")
+    ORDER_REJECTED = "order.rejected", _("Order rejected")
+    ORDER_CANCELLED = "order.cancelled", _("Order cancelled")
+    ORDER_FULFILLED = "order.fulfilled", _("Order fulfilled")
+    QUOTE_REQUESTED = "quote.requested", _("Quote requested")
+    QUOTE_OFFERED = "quote.offered", _("Quote offered")
+    QUOTE_ACCEPTED = "quote.accepted", _("Quote accepted")
+
+
+def default_webhook_events() -> list[str]:
+    return list(WebhookEvent.values)
+
+
+def new_webhook_secret() -> str:
+    return secrets.token_hex(32)
+
+
+class WebhookEndpoint(models.Model):
+    """A URL a site admin registered to be told of events, with the secret that signs them."""
+
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(_("URL"), max_length=500)
+    # Shared with the receiver, which checks each delivery's signature with it.
+    secret = models.CharField(
+        _("secret"),
+        max_length=200,
+        default=new_webhook_secret,
+        help_text=_("Signs every delivery (HMAC-SHA256); the receiver verifies it."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    events = models.JSONField(_("events"), default=default_webhook_events)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+
+    def __str__(self) -> str:
+        return self.name
+
+    # Placing an order reads the active endpoints from the shared cache: any change
+    # to one makes that copy stale (services.webhooks.webhook_endpoints).
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        bump(ENDPOINTS_VERSION)
+
+    def delete(self, *args, **kwargs):
+        deleted = super().delete(*args, **kwargs)
+        bump(ENDPOINTS_VERSION)
+        return deleted
+
+
+ENDPOINTS_VERSION = "notifications.webhook_endpoints"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+
+
+# Every move of a delivery, as for the emails' rows (NOTIFICATION_MOVES): a worker
+# claims a row and commits before it calls the receiver, and marks it afterwards.
+DELIVERY_MOVES: dict[str, Move] = {
+    "queue": Move(EVENT, {NEW}, {DeliveryStatus.PENDING}),
+    "claim": Move(WORKER, {DeliveryStatus.PENDING}, {DeliveryStatus.SENDING}),
+    "mark_delivered": Move(WORKER, {DeliveryStatus.SENDING}, {DeliveryStatus.DELIVERED}),
+    # the receiver was down, slow or answered other than 2xx; attempts remain
+    "defer": Move(WORKER, {DeliveryStatus.SENDING}, {DeliveryStatus.PENDING}),
+    "give_up": Move(
+        WORKER, {DeliveryStatus.PENDING, DeliveryStatus.SENDING}, {DeliveryStatus.FAILED}
+    ),
+    "release": Move(SWEEP, {DeliveryStatus.SENDING}, {DeliveryStatus.PENDING}),
+    # a site admin asks for it again (a receiver lost it, or was fixed after failing)
+    "resend": Move(
+        SITE_ADMIN,
+        {DeliveryStatus.FAILED, DeliveryStatus.DELIVERED, DeliveryStatus.PENDING},
+        {DeliveryStatus.PENDING},
+    ),
+}
+
+
+class WebhookDelivery(Stateful):
+    """One event for one endpoint: written with the change it announces, posted after commit.
+
+    ``event_id`` is the same for every endpoint told of one event and for every
+    attempt, so a receiver that gets it twice (a re-send) can tell.
+    """
+
+    MOVES = DELIVERY_MOVES
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.CharField(_("event"), max_length=30, choices=WebhookEvent.choices)
+    event_id = models.UUIDField(_("event id"))
+    reference = models.CharField(_("about"), max_length=20, blank=True)
+    payload = models.JSONField(default=dict)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.PENDING,
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_response_code = models.PositiveSmallIntegerField(_("last response"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "event_id"], name="webhook_delivery_once"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status="pending"),
+                name="webhook_pending_idx",
+            ),
+            models.Index(
+                fields=["claimed_at"],
+                condition=Q(status="sending"),
+                name="webhook_sending_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.reference} → {self.endpoint_id}"

@@ -70,10 +70,41 @@ def order_number(pk: int) -> str:
     return f"{NUMBER_PREFIX}{pk:06d}"
 
 
+class NumberFromId(models.Func):
+    """The database's default for an order's number: ``order_number`` of the id the
+    same INSERT just drew, so placing an order needs no second write for it.
+
+    Postgres evaluates a row's defaults in column order: the id's ``nextval``
+    comes first, and ``currval`` then reads it. Elsewhere (SQLite) the default
+    is NULL and the service writes the number after the INSERT.
+    """
+
+    allowed_default = True
+    output_field = models.CharField()
+
+    def as_sql(self, compiler, connection, **extra):
+        return "NULL", []
+
+    def as_postgresql(self, compiler, connection, **extra):
+        drawn = "currval(pg_get_serial_sequence('orders_order', 'id'))"
+        return (
+            f"('{NUMBER_PREFIX}' || CASE WHEN {drawn} < 1000000 "
+            f"THEN lpad({drawn}::text, 6, '0') ELSE {drawn}::text END)",
+            [],
+        )
+
+
 class Order(Stateful):
     MOVES = ORDER_MOVES
 
-    number = models.CharField(_("number"), max_length=20, unique=True, null=True, editable=False)
+    number = models.CharField(
+        _("number"),
+        max_length=20,
+        unique=True,
+        null=True,
+        editable=False,
+        db_default=NumberFromId(),
+    )
     company = models.ForeignKey(
         "companies.Company", on_delete=models.PROTECT, related_name="orders"
     )

@@ -6,6 +6,7 @@ app_name = "orders"
 
 urlpatterns = [
     path("", views.order_list, name="list"),
+    path("export.csv", views.order_export, name="export"),
     path("new/", views.order_create, name="create"),
     path("new/line/", views.order_line_row, name="line_row"),
     path("new/preview/", views.order_line_preview, name="line_preview"),

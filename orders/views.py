@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from companies.roles import OVERSEE_ORDERS
 from core.domain import DomainError, InvalidInput
+from core.exports import csv_response, export_query
 from core.forms import SubmissionForm, explain_hidden_errors, form_problem, show_domain_error
 from core.http import answer_refusal
 from core.pagination import paginate
@@ -18,6 +19,8 @@ from .filters import OrderFilter
 from .forms import NextRowForm, OrderLineFormSet, PrefillForm, PreviewRowForm, VersionForm
 from .models import OrderEventKind, OrderStatus
 from .selectors import (
+    order_export_header,
+    order_export_rows,
     order_get_for_user,
     order_line_previews,
     order_lines_to_repeat,
@@ -96,7 +99,25 @@ def order_list(request):
     orders = order_list_for_user(user=request.user)
     order_filter = OrderFilter(request.GET, queryset=orders, request=request)
     page = paginate(order_filter.qs, request.GET.get("page"))
-    return render(request, "orders/order_list.html", {"filter": order_filter, "page": page})
+    return render(
+        request,
+        "orders/order_list.html",
+        {"filter": order_filter, "page": page, "export_query": export_query(request.GET)},
+    )
+
+
+@login_required
+@require_safe
+def order_export(request):
+    """The order list as CSV, with the page's filters: the same people, the same rows."""
+    _oversight_required(request.user)
+    orders = order_list_for_user(user=request.user)
+    order_filter = OrderFilter(request.GET, queryset=orders, request=request)
+    return csv_response(
+        filename="orders",
+        header=order_export_header(),
+        rows=order_export_rows(orders=order_filter.qs),
+    )
 
 
 @login_required

@@ -1,18 +1,35 @@
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from companies.models import User
 from core.caching import cached
 from core.converters import is_document_number
+from core.exports import keyset_rows
 
 from .models import (
+    CENT,
     DESK_PERMISSION,
     EVENTS_TOLD_BY_REVISIONS,
     READY_TO_ORDER,
@@ -22,6 +39,7 @@ from .models import (
     QuoteLine,
     QuoteMessage,
     QuoteRevision,
+    QuoteStatus,
     Side,
     desk_rank,
     status_version,
@@ -38,6 +56,110 @@ def _line_count():
         .values("n")
     )
     return Coalesce(Subquery(per_quote, output_field=IntegerField()), 0)
+
+
+def _lines_sum(amount, **only):
+    """A per-quote sum over its lines as a subquery (no GROUP BY over the list)."""
+    per_quote = (
+        QuoteLine.objects.filter(quote=OuterRef("pk"), **only)
+        .order_by()
+        .values("quote")
+        .annotate(total=Sum(amount))
+        .values("total")
+    )
+    return Subquery(per_quote, output_field=DecimalField(max_digits=14, decimal_places=2))
+
+
+def quote_export_header() -> list[str]:
+    return [
+        _("Quote"),
+        _("Company"),
+        _("Requested by"),
+        _("Email"),
+        _("Requested at"),
+        _("Status"),
+        _("Lines"),
+        _("Requested total"),
+        _("Offered total"),
+        _("Currency"),
+        _("Offer valid until"),
+        _("From order"),
+        _("Last activity"),
+    ]
+
+
+def quote_export_rows(*, quotes: QuerySet[Quote]) -> Iterator[tuple]:
+    """The rows of a quote list's CSV, in the list's order: one query per chunk of rows.
+
+    ``quotes``: the list as the page shows it (the person's quotes, filtered). The
+    totals are the lines' sums in the database: requested at the target price, or
+    the catalog's without one; offered only once every line has an offered price.
+    """
+    statuses = dict(QuoteStatus.choices)
+    requested = ExpressionWrapper(
+        F("quantity") * Coalesce("target_unit_price", "product__unit_price"),
+        output_field=DecimalField(max_digits=14, decimal_places=2),
+    )
+    offered = ExpressionWrapper(
+        F("quantity") * F("offered_unit_price"),
+        output_field=DecimalField(max_digits=14, decimal_places=2),
+    )
+    rows = keyset_rows(
+        quotes.annotate(
+            export_lines=_line_count(),
+            export_requested=_lines_sum(requested),
+            export_offered=_lines_sum(offered),
+            export_unoffered=Coalesce(
+                Subquery(
+                    QuoteLine.objects.filter(quote=OuterRef("pk"), offered_unit_price__isnull=True)
+                    .order_by()
+                    .values("quote")
+                    .annotate(n=Count("pk"))
+                    .values("n"),
+                    output_field=IntegerField(),
+                ),
+                0,
+            ),
+        ),
+        fields=[
+            "number",
+            "company__name",
+            "requested_by__full_name",
+            "requested_by__email",
+            "created_at",
+            "status",
+            "export_lines",
+            "export_requested",
+            "export_offered",
+            "export_unoffered",
+            "expires_at",
+            "order__number",
+            "last_activity_at",
+        ],
+    )
+    currency = settings.CURRENCY_CODE
+    for row in rows:
+        (number, company, name, email, created, status, lines) = row[:7]
+        (requested_total, offered_total, unoffered, expires, order, activity) = row[7:]
+        yield (
+            number,
+            company,
+            name,
+            email,
+            created,
+            str(statuses.get(status, status)),
+            lines,
+            _cents(requested_total),
+            _cents(offered_total) if lines and not unoffered else None,
+            currency,
+            expires,
+            order,
+            activity,
+        )
+
+
+def _cents(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(CENT)
 
 
 def quote_side(*, user: User, quote: Quote) -> str:

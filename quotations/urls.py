@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.quote_list, name="list"),
     path("new/", views.quote_create, name="create"),
     path("desk/", views.quote_desk, name="desk"),
+    path("export.csv", views.quote_export, name="export"),
     path("<number:number>/", views.quote_detail, name="detail"),
     path("<number:number>/edit/", views.quote_update, name="edit"),
     path("<number:number>/message/", views.quote_message_view, name="message"),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from core.domain import DomainError, InvalidInput, NotAllowed
+from core.exports import csv_response, export_query
 from core.forms import explain_hidden_errors, form_problem, show_domain_error
 from core.http import answer_refusal
 from core.pagination import paginate
@@ -34,6 +35,8 @@ from .models import DESK_PERMISSION, QUOTE_MOVES, Quote, Side
 from .selectors import (
     quote_desk_counts,
     quote_desk_list,
+    quote_export_header,
+    quote_export_rows,
     quote_get_for_user,
     quote_list_for_contact,
     quote_side,
@@ -151,7 +154,26 @@ def quote_list(request):
     _contact_required(request.user)
     quote_filter = QuoteFilter(request.GET, queryset=quote_list_for_contact(user=request.user))
     page = paginate(quote_filter.qs, request.GET.get("page"))
-    return render(request, "quotations/quote_list.html", {"filter": quote_filter, "page": page})
+    return render(
+        request,
+        "quotations/quote_list.html",
+        {"filter": quote_filter, "page": page, "export_query": export_query(request.GET)},
+    )
+
+
+@login_required
+@require_safe
+def quote_export(request):
+    """The quote list as CSV, with the page's filters: the desk's list for the desk
+    (every company), the company's list for its contacts."""
+    if _is_desk(request.user):
+        quotes = QuoteDeskFilter(request.GET, queryset=quote_desk_list(user=request.user)).qs
+    else:
+        _contact_required(request.user)
+        quotes = QuoteFilter(request.GET, queryset=quote_list_for_contact(user=request.user)).qs
+    return csv_response(
+        filename="quotes", header=quote_export_header(), rows=quote_export_rows(quotes=quotes)
+    )
 
 
 @login_required
@@ -163,7 +185,12 @@ def quote_desk(request):
     return render(
         request,
         "quotations/quote_desk.html",
-        {"filter": desk_filter, "page": page, "counts": quote_desk_counts(user=request.user)},
+        {
+            "filter": desk_filter,
+            "page": page,
+            "counts": quote_desk_counts(user=request.user),
+            "export_query": export_query(request.GET),
+        },
     )
 
 

@@ -1,4 +1,5 @@
 import os
+import shutil
 
 import pytest
 from django.conf import settings as django_settings
@@ -107,6 +108,10 @@ def pytest_collection_modifyitems(config, items):
         "postgres": (on_postgres, "needs Postgres (set DATABASE_URL)"),
         "redis": (reachable(test_broker_url()), "needs Redis for a real Celery worker"),
         "browser": (os.path.exists(CHROMIUM_PATH), f"needs Chromium at {CHROMIUM_PATH}"),
+        "pgbouncer": (
+            bool(shutil.which("pgbouncer")),
+            "needs PgBouncer (apt-get install pgbouncer)",
+        ),
     }
     for item in items:
         path = str(item.fspath).replace(os.sep, "/")

@@ -251,6 +251,13 @@ MATRIX: dict[str, Row] = {
     # orders: a company's people see its orders; the person who placed one changes it;
     # site admins who oversee orders see them all
     "orders:list": Row(none, (L, 200, 200, 200, 200, 200, F, 200), READ_ONLY),
+    # the list as CSV, with its filters: the same people as the list
+    "orders:export": Row(
+        none,
+        (L, 200, 200, 200, 200, 200, F, 200),
+        READ_ONLY,
+        query=lambda w: {"status": "approved", "number": "PO-", "mine": "true"},
+    ),
     "orders:create": Row(
         none,
         CONTACTS,
@@ -359,6 +366,13 @@ MATRIX: dict[str, Row] = {
         query=lambda w: {"sku": unit(w)},
     ),
     "quotations:desk": Row(none, (L, F, F, F, F, F, F, 200), READ_ONLY),
+    # the company's quotes for its contacts, the desk's list (every company) for the desk
+    "quotations:export": Row(
+        none,
+        (L, 200, 200, 200, 200, 200, F, 200),
+        READ_ONLY,
+        query=lambda w: {"status": "requested", "waiting": "true", "number": "Q-"},
+    ),
     "quotations:detail": Row(quote("requested"), (L, 200, 200, 200, 200, N, F, 200), READ_ONLY),
     "quotations:edit": Row(
         quote("offered"),

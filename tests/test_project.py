@@ -120,7 +120,12 @@ def test_demo_logins_work(client):
         "admin:companies_user_changelist",
         "admin:companies_user_add",
         "admin:catalog_product_changelist",
+        "admin:catalog_product_import",
+        "admin:catalog_product_export",
         "admin:orders_order_changelist",
+        "admin:notifications_webhookendpoint_changelist",
+        "admin:notifications_webhookendpoint_add",
+        "admin:notifications_webhookdelivery_changelist",
     ],
 )
 def test_admin_pages_open_for_site_admins(admin_client, url):
@@ -190,3 +195,27 @@ def test_views_read_what_people_send_only_through_forms():
             if reads_request and key not in allowed:
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno} reads {owner.attr}[{key!r}]")
     assert not found, found
+
+
+def test_compose_scales_web_and_workers_behind_one_balancer():
+    """`docker compose up --scale web=N --scale worker=M` (no Docker engine here: read it)."""
+    import yaml
+
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    balancer_config = (ROOT / "deploy" / "haproxy.cfg").read_text()
+
+    # replicas publish no port (N of them could not share one); the balancer does
+    assert "ports" not in services["web"] and "ports" not in services["worker"]
+    assert services["balancer"]["ports"] == ["8000:8000"]
+    assert "./deploy/haproxy.cfg" in services["balancer"]["volumes"][0]
+    assert "server-template web" in balancer_config and "web:8000" in balancer_config
+    # every process shares one cache and one broker, and migrations run once first
+    for name in ("web", "worker", "beat"):
+        env = services[name]["environment"]
+        assert env["CACHE_URL"].startswith("redis://") and env["CELERY_BROKER_URL"]
+        migrate = services[name]["depends_on"]["migrate"]
+        assert migrate["condition"] == "service_completed_successfully"
+    assert "migrate" not in services["web"]["command"]
+    # one beat: it is the only service that runs the schedule
+    schedulers = [name for name, s in services.items() if "beat" in str(s.get("command", ""))]
+    assert schedulers == ["beat"]

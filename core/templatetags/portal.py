@@ -91,6 +91,12 @@ _BADGES = {
 }
 
 
-@register.inclusion_tag("_status_badge.html")
+@register.simple_tag
 def status_badge(status: str, label: str = ""):
-    return {"color": _BADGES.get(status, "secondary"), "label": label or status}
+    """A status as a coloured pill (a simple tag: lists show one per row, and an
+    inclusion tag would render a template for each)."""
+    return format_html(
+        '<span class="badge rounded-pill text-bg-{}">{}</span>',
+        _BADGES.get(status, "secondary"),
+        label or status,
+    )

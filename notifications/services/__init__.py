@@ -2,7 +2,8 @@
 
 ``outbox``: rows written with the change they announce; ``delivery``: their
 emails sent after commit, swept, at least once; ``inbox``: what a person does
-with their own entries and preferences.
+with their own entries and preferences; ``webhooks``: events posted to the
+receivers site admins registered, in the same way.
 """
 
 from .delivery import SendResult, notification_resend, notification_send, notification_sweep
@@ -12,6 +13,7 @@ from .inbox import (
     notification_preferences_update,
 )
 from .outbox import notification_enqueue, staff_recipients
+from .webhooks import webhook_enqueue, webhook_resend, webhook_send, webhook_sweep
 
 __all__ = [
     "SendResult",
@@ -23,4 +25,8 @@ __all__ = [
     "notification_send",
     "notification_sweep",
     "staff_recipients",
+    "webhook_enqueue",
+    "webhook_resend",
+    "webhook_send",
+    "webhook_sweep",
 ]

@@ -20,6 +20,7 @@ from companies.services import company_lock_for_ordering
 from core.domain import InvalidInput, InvalidState, NotAllowed
 from core.submissions import submission_claim, submission_done
 from core.transitions import Transition, check, initial_status, transition
+from notifications import events
 
 from .. import routing
 from ..models import Channel, Order, OrderEvent, OrderEventKind, OrderLine, order_number
@@ -92,7 +93,7 @@ def _record(
     lines: list[dict] | None = None,
     on_behalf_of_id: int | None = None,
 ) -> OrderEvent:
-    return OrderEvent.objects.create(
+    event = OrderEvent.objects.create(
         order=order,
         kind=EVENT_OF[done.action],
         actor=actor,
@@ -104,6 +105,8 @@ def _record(
         lines=lines,
         on_behalf_of_id=on_behalf_of_id,
     )
+    events.order_webhooks(order=order, placed=False, lines=lines)
+    return event
 
 
 def _place(
@@ -126,10 +129,12 @@ def _place(
     order.status = initial_status(Order, "place", to=route.status)
     order.save()
     spend_add(order=order, amount=counted(order))
-    order.number = order_number(order.pk)
-    order.save(update_fields=["number"])
+    if not order.number:  # the database drew it with the id where it can (Postgres)
+        order.number = order_number(order.pk)
+        order.save(update_fields=["number"])
     _write_lines(order, priced)
     router.open(order=order, route=route, actor=buyer)
+    snapshot = _snapshot(priced)
     OrderEvent.objects.create(
         order=order,
         kind=OrderEventKind.PLACED,
@@ -139,8 +144,9 @@ def _place(
         comment=route.comment,
         channel=channel,
         version=order.version,
-        lines=_snapshot(priced),
+        lines=snapshot,
     )
+    events.order_webhooks(order=order, placed=True, lines=snapshot)
     return order
 
 

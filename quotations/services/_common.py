@@ -20,6 +20,7 @@ from core.caching import bump
 from core.domain import InvalidInput, InvalidState, NotAllowed
 from core.money import CENT
 from core.transitions import Transition, transition
+from notifications import events as notify
 from orders.services import LineRequest, lines_check
 from orders.services.lines import normal_sku
 
@@ -257,7 +258,7 @@ def write_message(quote: Quote, *, author: User, body: str) -> QuoteMessage | No
 def write_event(
     quote: Quote, *, kind: str, actor: User | None, from_status: str, comment: str = ""
 ) -> QuoteEvent:
-    return QuoteEvent.objects.create(
+    event = QuoteEvent.objects.create(
         quote=quote,
         kind=kind,
         actor=actor,
@@ -265,3 +266,5 @@ def write_event(
         to_status=quote.status,
         comment=comment,
     )
+    notify.quote_webhooks(quote=quote, event_kind=kind)
+    return event

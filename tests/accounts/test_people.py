@@ -219,3 +219,21 @@ def test_the_deactivate_page_costs_the_same_queries_at_any_size(
         response = client.get(reverse("accounts:deactivate", args=[example.approver1.pk]))
 
     assert f"{size} order" in response.content.decode()
+
+
+def test_a_company_of_a_thousand_is_paged_and_found_by_name(client, company, company_admin):
+    from accounts.selectors import PEOPLE_PER_PAGE
+
+    BuyerFactory.create_batch(PEOPLE_PER_PAGE + 5, company=company)
+    BuyerFactory(company=company, full_name="Zed Zimmermann")
+    BuyerFactory(full_name="Zed Zimmermann of elsewhere", email="zed@elsewhere.example")
+    client.force_login(company_admin)
+
+    first = client.get(reverse("accounts:people"))
+    found = client.get(reverse("accounts:people"), {"q": "zimmer"})
+    nobody = client.get(reverse("accounts:people"), {"q": "<nobody>"})
+
+    assert len(first.context["people"]) == PEOPLE_PER_PAGE and first.context["people"].has_next
+    assert "page=2" in first.content.decode()
+    assert [p.user.full_name for p in found.context["people"]] == ["Zed Zimmermann"]
+    assert "Nobody of your company matches “&lt;nobody&gt;”" in nobody.content.decode()

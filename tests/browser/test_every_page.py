@@ -124,6 +124,9 @@ def _colleague_of_the_company_admin():
 
 
 LINK_FROM_EMAIL = "opened from an email's link; test_account_flows.py checks its pages"
+CSV_FILE = (
+    "a CSV download, not a page; tests/orders/test_export.py, tests/quotations/test_export.py"
+)
 
 
 ON_PHONE_ORDER_TOTAL = ("#order-total",)
@@ -139,12 +142,15 @@ PAGES: dict[str, Visit | NoVisit] = {
     "login": Visit((ANONYMOUS,), must_show=("main form button[type=submit]",)),
     "logout": NoVisit(POST_ONLY),
     "catalog:list": Visit((BUYER,), must_show=("tbody .money", "tbody a.btn")),
-    "orders:list": Visit((BUYER, APPROVER, SITE_ADMIN), must_show=("tbody .money",)),
+    "orders:list": Visit(
+        (BUYER, APPROVER, SITE_ADMIN), must_show=("tbody .money", "#order-export")
+    ),
     "orders:create": Visit(
         (BUYER,),
         query="?sku=CHR-1001",
         must_show=("#order-total-preview", "button[value=order]"),
     ),
+    "orders:export": NoVisit(CSV_FILE),
     "orders:line_row": NoVisit("an htmx fragment of the order form (Add line)"),
     "orders:line_preview": NoVisit("an htmx fragment of the order form (test_orders_flow.py)"),
     "orders:detail": Visit(
@@ -188,7 +194,7 @@ PAGES: dict[str, Visit | NoVisit] = {
     "approvals:email_decision": Visit(
         (ANONYMOUS, APPROVER), args=_email_decision_link, must_show=("#decide-total",)
     ),
-    "quotations:list": Visit((BUYER,), must_show=("tbody .quote-link",)),
+    "quotations:list": Visit((BUYER,), must_show=("tbody .quote-link", "#quote-export")),
     "quotations:create": Visit((BUYER,), must_show=("main form button[type=submit]",)),
     "quotations:desk": Visit(
         (SITE_ADMIN, BUYER),
@@ -213,6 +219,7 @@ PAGES: dict[str, Visit | NoVisit] = {
     "quotations:edit": Visit(
         (BUYER,), args=_quote(QuoteStatus.OFFERED), must_show=("main form button[type=submit]",)
     ),
+    "quotations:export": NoVisit(CSV_FILE),
     "quotations:message": NoVisit(POST_ONLY),
     "quotations:offer": NoVisit(POST_ONLY),
     "quotations:withdraw": NoVisit(POST_ONLY),

@@ -213,3 +213,23 @@ def test_the_moves_table_covers_every_status_and_ends_in_final_states():
         assert OrderStatus.CANCELLED in moves[status]
     for targets in moves.values():
         assert targets <= set(OrderStatus.values)
+
+
+@pytest.mark.postgres
+def test_the_number_is_drawn_with_the_id_in_one_write_past_a_million(buyer, products):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = place_order(buyer, (products[0], 1))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setval(pg_get_serial_sequence('orders_order', 'id'), 999999)")
+    with CaptureQueriesContext(connection) as ctx:
+        millionth = place_order(buyer, (products[0], 1))
+    after = place_order(buyer, (products[0], 1))
+
+    assert first.number == f"PO-{first.pk:06d}"
+    assert (millionth.pk, millionth.number) == (1_000_000, "PO-1000000")
+    assert after.number == "PO-1000001"
+    assert Order.objects.get(pk=after.pk).number == "PO-1000001"
+    writes = [q["sql"] for q in ctx.captured_queries if 'orders_order"' in q["sql"].split("(")[0]]
+    assert not [sql for sql in writes if sql.startswith("UPDATE")]  # no second write for it

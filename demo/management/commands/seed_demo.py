@@ -5,6 +5,7 @@ from django.db import transaction
 from approvals.demo import seed_approval_extras, seed_tiers, seed_waiting_orders
 from catalog.demo import seed_products
 from companies.demo import DEMO_PASSWORD, PEOPLE, seed_companies
+from notifications.demo import seed_webhooks
 from orders.demo import seed_orders
 from quotations.demo import seed_quotes
 
@@ -15,6 +16,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             people = seed_companies()
+            # Before the orders, switched off: nothing is posted until a site admin says where.
+            seed_webhooks()
             products = seed_products()
             # Tiers first: every demo order is routed when it is placed.
             seed_tiers(people)
