@@ -49,6 +49,15 @@ class InviteForm(SubmissionForm, NameFields):
         return _clean_text(self.cleaned_data["email"]).lower()
 
 
+class PeopleSearchForm(forms.Form):
+    """The People page's search box: part of a name or an email."""
+
+    q = forms.CharField(required=False, max_length=100, strip=True)
+
+    def term(self) -> str:
+        return self.cleaned_data["q"] if self.is_valid() else ""
+
+
 class VersionForm(forms.Form):
     """The version of the invitation the page showed (absent: none was waiting)."""
 

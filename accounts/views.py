@@ -40,6 +40,7 @@ from .forms import (
     InviteForm,
     LoginForm,
     PasswordConfirmForm,
+    PeopleSearchForm,
     ProfileForm,
     ResetRequestForm,
     TwoFactorSetupForm,
@@ -522,14 +523,12 @@ def _rerouted(request, orders) -> None:
 def people(request):
     _admin_required(request.user)
     approval = company_approval_setup(admin=request.user)
+    search = PeopleSearchForm(request.GET).term()
     context = {
         "people": company_people(
-            admin=request.user,
-            tiers=approval.tiers,
-            search=request.GET.get("q", ""),
-            page=request.GET.get("page"),
+            admin=request.user, tiers=approval.tiers, search=search, page=request.GET.get("page")
         ),
-        "search": request.GET.get("q", "")[:100],
+        "search": search,
         "approval": approval,
     }
     return render(request, "accounts/people.html", context)

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "orders",
     "approvals",
     "quotations",
+    "requisitions",
     "notifications",
     "dashboards",
     # after approvals: its admin extends the pages approvals registered

@@ -24,6 +24,7 @@ urlpatterns = [
     path("orders/", include("orders.urls")),
     path("approvals/", include("approvals.urls")),
     path("quotes/", include("quotations.urls")),
+    path("lists/", include("requisitions.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/v1/", include("api.urls")),
     path("admin/", admin.site.urls),

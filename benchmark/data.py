@@ -348,6 +348,7 @@ class Generator:
                         "sku": sku,
                         "name": self.product_names[-1],
                         "description": "",
+                        "category": f"Category {n % 20:02d}",
                         "unit_price": price,
                         "is_active": True,
                         "updated_at": self.now,

@@ -13,6 +13,7 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import connection
@@ -23,8 +24,13 @@ from django.urls import reverse
 from approvals.models import StepApprover
 from catalog.models import Product
 from companies.models import User
+from orders.services import LineRequest
+from requisitions.models import RequisitionList
+from requisitions.services import requisition_create
 
 from .data import PERSONAS
+
+BENCH_LIST = "Bench: 20 lines"
 
 
 @dataclass
@@ -93,6 +99,16 @@ def _approvals(approver: User, needed: int) -> list[tuple[str, int, int]]:
     return [(link.step.order.number, link.step_id, link.step.order.version) for link in links]
 
 
+def _twenty_line_list(owner: User, skus: list[str]) -> RequisitionList:
+    """The buyer's list of 20 products, made once (the bench loads no lists)."""
+    existing = RequisitionList.objects.filter(owner=owner, name=BENCH_LIST).first()
+    if existing is not None:
+        return existing
+    return requisition_create(
+        owner=owner, name=BENCH_LIST, lines=[LineRequest(sku=s, quantity=2) for s in skus]
+    )
+
+
 def build_targets(*, rounds: int, seed: int = 7) -> list[Target]:
     rng = random.Random(seed)
     buyer = _client(PERSONAS.buyer)
@@ -105,6 +121,8 @@ def build_targets(*, rounds: int, seed: int = 7) -> list[Target]:
     company_admin = _client(PERSONAS.company_admin)
     skus = list(Product.objects.filter(is_active=True).values_list("sku", flat=True)[:500])
     pending = iter(_approvals(decider_user, rounds + 2))
+    twenty_lines = _twenty_line_list(User.objects.get(email=PERSONAS.buyer), skus[:20])
+    search_term = Product.objects.get(sku=skus[42 % len(skus)]).name
 
     def get(url: str):
         return lambda client: client.get(url)
@@ -137,6 +155,11 @@ def build_targets(*, rounds: int, seed: int = 7) -> list[Target]:
             {"step": step, "version": version, "decision": "approve", "comment": ""},
         )
 
+    def order_list(client: Client):
+        """A 20-line requisition list ordered: to the order form, filled in at today's prices."""
+        to_form = client.get(reverse("requisitions:order", args=[twenty_lines.pk]))
+        return client.get(to_form.url)
+
     def post_message(client: Client):
         return client.post(
             reverse("quotations:message", args=[PERSONAS.post_quote]),
@@ -147,6 +170,13 @@ def build_targets(*, rounds: int, seed: int = 7) -> list[Target]:
         Target("baseline", "baseline", buyer, get(reverse("baseline")), 200),
         Target("buyer dashboard", "page", buyer, get(reverse("home")), 200),
         Target("my orders", "page", buyer, get(reverse("orders:list") + "?mine=true"), 200),
+        Target(
+            "order search (a product's name)",
+            "page",
+            buyer,
+            get(reverse("orders:list") + "?" + urlencode({"q": search_term})),
+            200,
+        ),
         Target(
             "order detail",
             "page",
@@ -178,6 +208,7 @@ def build_targets(*, rounds: int, seed: int = 7) -> list[Target]:
         ),
         Target("place a 10-line order", "action", orderer, place, 302),
         Target("API: place a 10-line order", "action", api_orderer, api_place, 201),
+        Target("order a 20-line requisition list", "action", buyer, order_list, 200),
         Target("approve", "action", decider, approve, 302),
         Target("post a quote message", "action", buyer, post_message, 302),
     ]

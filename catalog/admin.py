@@ -13,7 +13,7 @@ from .resources import ProductResource
 class ProductForm(forms.ModelForm):
     class Meta:
         model = Product
-        fields = ("sku", "name", "description", "unit_price", "is_active")
+        fields = ("sku", "name", "description", "category", "unit_price", "is_active")
 
     def clean_sku(self):
         return normal_sku(self.cleaned_data["sku"])
@@ -26,9 +26,9 @@ class ProductAdmin(ImportExportModelAdmin):
     form = ProductForm
     resource_classes = [ProductResource]
     import_template_name = "admin/catalog/product/import.html"
-    list_display = ("sku", "name", "unit_price_shown", "is_active", "updated_at")
+    list_display = ("sku", "name", "category", "unit_price_shown", "is_active", "updated_at")
     unit_price_shown = money_field("unit_price", _("unit price"))
-    list_filter = ("is_active",)
+    list_filter = ("is_active", "category")
     list_editable = ("is_active",)
     search_fields = ("sku", "name")
     ordering = ("sku",)

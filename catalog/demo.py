@@ -72,12 +72,45 @@ PRODUCTS = [
 ]
 
 
+# The demo's categories, by the first letters of the SKU.
+CATEGORIES = {
+    "CHR": "Furniture",
+    "DSK": "Furniture",
+    "LAP": "IT and electronics",
+    "MON": "IT and electronics",
+    "DOC": "IT and electronics",
+    "KEY": "IT and electronics",
+    "HDS": "IT and electronics",
+    "PRN": "IT and electronics",
+    "TON": "Office supplies",
+    "PAP": "Office supplies",
+    "ENV": "Office supplies",
+    "FOL": "Office supplies",
+    "PEN": "Office supplies",
+    "NOT": "Office supplies",
+    "WHB": "Office supplies",
+    "CLN": "Cleaning",
+    "SAF": "Safety",
+    "WAR": "Warehouse",
+    "KIT": "Kitchen",
+}
+
+
 def seed_products() -> int:
     created = 0
     for sku, name, description, price in PRODUCTS:
+        category = CATEGORIES.get(sku[:3], "")
         _, was_created = Product.objects.get_or_create(
             sku=sku,
-            defaults={"name": name, "description": description, "unit_price": Decimal(price)},
+            defaults={
+                "name": name,
+                "description": description,
+                "unit_price": Decimal(price),
+                "category": category,
+            },
         )
         created += was_created
+    # Demo databases made before products had categories get them.
+    for prefix, category in CATEGORIES.items():
+        Product.objects.filter(sku__startswith=f"{prefix}-", category="").update(category=category)
     return created

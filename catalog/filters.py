@@ -1,19 +1,29 @@
 import django_filters
-from django.db.models import Q
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Product
+from .selectors import SEARCH_MAX_LENGTH, product_categories, product_search
 
 
 class ProductFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("SKU or name"), method="search")
+    q = django_filters.CharFilter(
+        label=_("SKU or name"), method="search", max_length=SEARCH_MAX_LENGTH
+    )
+    category = django_filters.ChoiceFilter(
+        label=_("Category"),
+        choices=[],
+        empty_label=_("All categories"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
 
     class Meta:
         model = Product
         fields: list[str] = []
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["category"].extra["choices"] = [(c, c) for c in product_categories()]
+
     def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(sku__icontains=value) | Q(name__icontains=value))
+        return product_search(q=value, queryset=queryset)

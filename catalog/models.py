@@ -29,6 +29,7 @@ class Product(models.Model):
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0"))],
     )
+    category = models.CharField(_("category"), max_length=60, blank=True, db_default="")
     is_active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -41,7 +42,13 @@ class Product(models.Model):
                 condition=Q(unit_price__gte=0), name="product_price_not_negative"
             ),
         ]
-        indexes = [models.Index(fields=["is_active", "name"], name="product_active_name_idx")]
+        indexes = [
+            models.Index(fields=["is_active", "name"], name="product_active_name_idx"),
+            models.Index(fields=["category", "name"], name="product_category_idx"),
+        ]
+        # And trigram indexes on UPPER(name) and UPPER(sku) (migration 0002, in SQL):
+        # ``icontains`` compares upper case, so part of a SKU or a name is found through
+        # them — the catalog's search, SKU suggestions, orders and quotes by product.
 
     def __str__(self) -> str:
         return f"{self.sku} — {self.name}"

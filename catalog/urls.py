@@ -4,4 +4,7 @@ from . import views
 
 app_name = "catalog"
 
-urlpatterns = [path("", views.product_list, name="list")]
+urlpatterns = [
+    path("", views.product_list, name="list"),
+    path("suggest/", views.product_suggest, name="suggest"),
+]

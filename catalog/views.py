@@ -5,7 +5,8 @@ from django.views.decorators.http import require_safe
 from core.pagination import paginate
 
 from .filters import ProductFilter
-from .selectors import product_list_active
+from .forms import SuggestForm
+from .selectors import product_list_active, product_suggestions
 
 
 @login_required
@@ -14,3 +15,15 @@ def product_list(request):
     product_filter = ProductFilter(request.GET, queryset=product_list_active())
     page = paginate(product_filter.qs, request.GET.get("page"))
     return render(request, "catalog/product_list.html", {"filter": product_filter, "page": page})
+
+
+@login_required
+@require_safe
+def product_suggest(request):
+    """Products to suggest as a SKU field is typed in (htmx): the options of its datalist.
+
+    Reads ``q``, or the one SKU field the form sends (``lines-3-sku``)."""
+    q = SuggestForm(request.GET).text()
+    return render(
+        request, "catalog/_product_suggestions.html", {"products": product_suggestions(q=q)}
+    )

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import MAX_LINE_QUANTITY
 from .services import MAX_LINES, LineRequest
+from .services.paste import MAX_PASTED_CHARS, MAX_PASTED_LINES, PasteRefused, paste_decode
 
 
 class OrderLineForm(forms.Form):
@@ -41,9 +42,19 @@ class PrefillForm(forms.Form):
     sku = forms.CharField(required=False, max_length=40)
 
     def rows(self) -> list[dict]:
-        """The one product as a row, when the link named one."""
+        """The one product as a row, when the link named one; or the link's ``line``s
+        ("SKU*quantity", as a requisition list hands its lines over), as they are: the
+        form checks them like typed rows."""
         sku = (self.cleaned_data.get("sku") or "").strip().upper() if self.is_valid() else ""
-        return [{"sku": sku, "quantity": 1}] if sku else []
+        if sku:
+            return [{"sku": sku, "quantity": 1}]
+        rows = []
+        getlist = getattr(self.data, "getlist", None)
+        for value in (getlist("line") if getlist else [])[:MAX_LINES]:
+            line_sku, _star, quantity = str(value).rpartition("*")
+            if line_sku.strip() and len(line_sku) <= 40 and quantity.isdigit():
+                rows.append({"sku": line_sku.strip().upper(), "quantity": int(quantity[:7])})
+        return rows
 
     def order_to_repeat(self) -> str:
         return (self.cleaned_data.get("again") or "").strip() if self.is_valid() else ""
@@ -94,3 +105,47 @@ class VersionForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class PasteForm(forms.Form):
+    """Many lines at once: pasted from a spreadsheet, or a CSV file (``orders.services.paste``)."""
+
+    paste = forms.CharField(
+        label=_("Paste lines"),
+        required=False,
+        max_length=MAX_PASTED_CHARS,
+        strip=False,
+        help_text=_(
+            "One product per line: SKU and quantity, separated by a tab, a comma, a semicolon "
+            "or a space, as copied from a spreadsheet. At most %(max)s lines."
+        )
+        % {"max": f"{MAX_PASTED_LINES:,}"},
+        widget=forms.Textarea(
+            attrs={
+                "rows": 4,
+                "spellcheck": "false",
+                "autocapitalize": "characters",
+                "placeholder": "CHR-1001\t3\nPAP-4001\t10",
+            }
+        ),
+    )
+    upload = forms.FileField(
+        label=_("Or upload a CSV file"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv,text/plain"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        parts = [data.get("paste") or ""]
+        upload = data.get("upload")
+        if upload:
+            try:
+                parts.append(paste_decode(upload.read(10 * MAX_PASTED_CHARS + 1)))
+            except PasteRefused as exc:
+                self.add_error("upload", str(exc))
+        text = "\n".join(p for p in parts if p.strip())
+        if not self.errors and not text.strip():
+            self.add_error("paste", _("Paste some lines or choose a file first."))
+        data["text"] = text
+        return data

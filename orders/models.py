@@ -197,6 +197,10 @@ class OrderLine(models.Model):
             ),
             models.CheckConstraint(condition=Q(unit_price__gte=0), name="order_line_price_ok"),
         ]
+        indexes = [
+            # Orders by a product in them (the order search), from the index alone.
+            models.Index(fields=["product", "order"], name="order_line_product_order_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.product_id}"

@@ -16,7 +16,14 @@ from core.pagination import paginate
 from core.submissions import AlreadySubmitted
 
 from .filters import OrderFilter
-from .forms import NextRowForm, OrderLineFormSet, PrefillForm, PreviewRowForm, VersionForm
+from .forms import (
+    NextRowForm,
+    OrderLineFormSet,
+    PasteForm,
+    PrefillForm,
+    PreviewRowForm,
+    VersionForm,
+)
 from .models import OrderEventKind, OrderStatus
 from .selectors import (
     order_export_header,
@@ -27,6 +34,7 @@ from .selectors import (
     order_list_for_user,
 )
 from .services import MAX_LINES, QUOTED_ORDER_IS_FIXED, order_cancel, order_edit, order_place
+from .services.paste import PasteProblem, PasteRefused, paste_read, rows_merge
 
 
 def _contact_required(user) -> None:
@@ -83,8 +91,45 @@ def _form_context(formset, **extra) -> dict:
         "formset": formset,
         "rows": list(zip(formset.forms, previews, strict=True)),
         "preview_total": total,
+        "paste_form": PasteForm(),
         **extra,
     }
+
+
+def _paste(request) -> tuple:
+    """ "Add these lines": the pasted or uploaded lines added to the rows typed so far.
+
+    Good lines become rows (the same SKU adds up); the bad ones go back in the box,
+    listed by line number with the words a typed row would get.
+    """
+    rows = _posted_rows(request.POST)
+    paste_form = PasteForm(request.POST, request.FILES)
+    pasted = None
+    if paste_form.is_valid():
+        try:
+            pasted = paste_read(text=paste_form.cleaned_data["text"])
+        except PasteRefused as exc:
+            paste_form.add_error("paste", str(exc))
+    if pasted is not None:
+        rows, left_out = rows_merge(rows, pasted.rows)
+        if left_out:
+            pasted.problems.append(
+                PasteProblem(
+                    0,
+                    "\n".join(f"{r['sku']}\t{r['quantity']}" for r in left_out),
+                    _("%(count)s more products do not fit: an order holds at most %(max)s.")
+                    % {"count": len(left_out), "max": MAX_LINES},
+                )
+            )
+        added = len(pasted.rows) - len(left_out)
+        if added:
+            messages.success(
+                request,
+                _("%(count)s lines added; check them and place the order.") % {"count": added},
+            )
+        paste_form = PasteForm(initial={"paste": pasted.unread_text})
+    formset = OrderLineFormSet(prefix="lines", initial=rows)
+    return formset, {"paste_form": paste_form, "pasted": pasted}
 
 
 def _oversight_required(user) -> None:
@@ -125,8 +170,11 @@ def order_create(request):
     _contact_required(request.user)
     # The form's one-time key: kept when the page comes back, new on a fresh page.
     submission_form = SubmissionForm(request.POST or None)
+    pasting = {}
     if request.method == "POST" and request.POST.get("action") == "add_line":
         formset = OrderLineFormSet(prefix="lines", initial=_posted_rows(request.POST))
+    elif request.method == "POST" and request.POST.get("action") == "paste":
+        formset, pasting = _paste(request)
     elif request.method == "POST":
         formset = OrderLineFormSet(request.POST, prefix="lines")
         if formset.is_valid() and submission_form.is_valid():
@@ -155,7 +203,7 @@ def order_create(request):
     return render(
         request,
         "orders/order_form.html",
-        _form_context(formset, order=None, submission_form=submission_form),
+        _form_context(formset, order=None, submission_form=submission_form, **pasting),
     )
 
 
@@ -199,8 +247,11 @@ def order_update(request, number: str):
         messages.error(request, QUOTED_ORDER_IS_FIXED % {"number": order.number})
         return redirect("orders:detail", number=order.number)
     version_form = VersionForm(request.POST or None, initial={"version": order.version})
+    pasting = {}
     if request.method == "POST" and request.POST.get("action") == "add_line":
         formset = OrderLineFormSet(prefix="lines", initial=_posted_rows(request.POST))
+    elif request.method == "POST" and request.POST.get("action") == "paste":
+        formset, pasting = _paste(request)
     elif request.method == "POST":
         formset = OrderLineFormSet(request.POST, prefix="lines")
         if not version_form.is_valid():
@@ -236,7 +287,7 @@ def order_update(request, number: str):
     return render(
         request,
         "orders/order_form.html",
-        _form_context(formset, order=order, version_form=version_form),
+        _form_context(formset, order=order, version_form=version_form, **pasting),
     )
 
 

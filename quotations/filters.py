@@ -2,9 +2,12 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from catalog.selectors import SEARCH_MAX_LENGTH
 from companies.models import Company
+from core.search import filter_from_day, filter_to_day
 
 from .models import WAITING_FOR, Quote, QuoteStatus, Side
+from .selectors import quote_search
 
 
 def _statuses_waiting_for(side: str) -> list[str]:
@@ -12,8 +15,30 @@ def _statuses_waiting_for(side: str) -> list[str]:
 
 
 class QuoteFilter(django_filters.FilterSet):
-    """My quotes: by status, or only those waiting for us."""
+    """My quotes: one search box, by status and date asked, or only those waiting for us."""
 
+    q = django_filters.CharFilter(
+        label=_("Search quotes"),
+        method="search",
+        max_length=SEARCH_MAX_LENGTH,
+        widget=forms.TextInput(
+            attrs={
+                "class": "form-control",
+                "type": "search",
+                "placeholder": _("Number, person, SKU or product"),
+            }
+        ),
+    )
+    asked_from = django_filters.DateFilter(
+        label=_("Asked from"),
+        method="filter_from",
+        widget=forms.DateInput(attrs={"class": "form-control", "type": "date"}),
+    )
+    asked_to = django_filters.DateFilter(
+        label=_("Asked until"),
+        method="filter_to",
+        widget=forms.DateInput(attrs={"class": "form-control", "type": "date"}),
+    )
     status = django_filters.ChoiceFilter(
         choices=QuoteStatus.choices,
         empty_label=_("Any status"),
@@ -27,7 +52,16 @@ class QuoteFilter(django_filters.FilterSet):
 
     class Meta:
         model = Quote
-        fields = ["status"]
+        fields = ["q", "status"]
+
+    def search(self, queryset, name, value):
+        return quote_search(queryset=queryset, q=value, user=self.request.user)
+
+    def filter_from(self, queryset, name, value):
+        return filter_from_day(queryset, "created_at", value)
+
+    def filter_to(self, queryset, name, value):
+        return filter_to_day(queryset, "created_at", value)
 
     def filter_waiting(self, queryset, name, value):
         if value:

@@ -27,6 +27,7 @@ from companies.models import User
 from core.caching import cached
 from core.converters import is_document_number
 from core.exports import keyset_rows
+from orders.selectors import document_search
 
 from .models import (
     CENT,
@@ -42,8 +43,27 @@ from .models import (
     QuoteStatus,
     Side,
     desk_rank,
+    quote_number,
     status_version,
 )
+
+# The quote's own text fields a search term is compared with, whole: its number (a PO
+# reference field joins this list with an index of its own).
+QUOTE_SEARCH_FIELDS: list[str] = ["number"]
+
+
+def quote_search(*, queryset: QuerySet[Quote], q: str, user: User) -> QuerySet[Quote]:
+    """Quotes of ``queryset`` found by one search term: the number (whole), the name or
+    email of who asked, or the SKU or name of a product in it (``document_search``)."""
+    return document_search(
+        queryset=queryset,
+        q=q,
+        user=user,
+        fields=QUOTE_SEARCH_FIELDS,
+        number_format=quote_number,
+        person="requested_by",
+        lines=QuoteLine.objects.annotate(document_id=F("quote_id")),
+    )
 
 
 def _line_count():

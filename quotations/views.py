@@ -152,7 +152,9 @@ def quote_list(request):
     if _is_desk(request.user):
         return redirect("quotations:desk")
     _contact_required(request.user)
-    quote_filter = QuoteFilter(request.GET, queryset=quote_list_for_contact(user=request.user))
+    quote_filter = QuoteFilter(
+        request.GET, queryset=quote_list_for_contact(user=request.user), request=request
+    )
     page = paginate(quote_filter.qs, request.GET.get("page"))
     return render(
         request,
@@ -170,7 +172,9 @@ def quote_export(request):
         quotes = QuoteDeskFilter(request.GET, queryset=quote_desk_list(user=request.user)).qs
     else:
         _contact_required(request.user)
-        quotes = QuoteFilter(request.GET, queryset=quote_list_for_contact(user=request.user)).qs
+        quotes = QuoteFilter(
+            request.GET, queryset=quote_list_for_contact(user=request.user), request=request
+        ).qs
     return csv_response(
         filename="quotes", header=quote_export_header(), rows=quote_export_rows(quotes=quotes)
     )

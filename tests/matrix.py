@@ -33,6 +33,7 @@ from orders.models import Order, OrderEvent
 from orders.services import order_cancel
 from quotations.models import Quote, QuoteMessage, QuoteRevision
 from quotations.services import quote_accept, quote_withdraw
+from requisitions.models import RequisitionLine, RequisitionList
 from tests.approvals.factories import ApprovalTierFactory
 from tests.factories import (
     PASSWORD,
@@ -44,6 +45,7 @@ from tests.factories import (
     place_order,
 )
 from tests.quotations.factories import offer, request_quote
+from tests.requisitions.factories import make_list
 
 ROLES = (
     "anonymous",
@@ -69,6 +71,8 @@ class World:
     # the buyer's company's people beyond the roles: "invited" (with "invitation"),
     # "deactivated"; and another company's "stranger_colleague"
     accounts: dict = field(default_factory=dict)
+    # the buyer's requisition lists: "private" and "shared"
+    lists: dict = field(default_factory=dict)
     # each role's personal API key (``api.ApiToken``), and the buyer's token
     keys: dict = field(default_factory=dict)
     token: ApiToken | None = None
@@ -126,6 +130,10 @@ def build_world() -> World:
         "deactivated": BuyerFactory(company=company, is_active=False),
         "stranger_colleague": BuyerFactory(company=people["stranger"].company, is_active=False),
     }
+    lists = {
+        "private": make_list(buyer, (unit, 2), name="Private"),
+        "shared": make_list(buyer, (unit, 3), (spare, 1), name="Shared", shared=True),
+    }
     keys = {}
     for role, user in people.items():
         if user is not None:
@@ -141,6 +149,7 @@ def build_world() -> World:
         notification,
         delegation,
         accounts,
+        lists,
         keys,
         buyer_token,
     )
@@ -217,6 +226,20 @@ def reset_link(w: World) -> list:
     return [urlsafe_base64_encode(force_bytes(buyer.pk)), default_token_generator.make_token(buyer)]
 
 
+def requisition(kind):
+    return lambda w: [w.lists[kind].pk]
+
+
+def list_lines(kind, quantity=5):
+    """The owner's form of a list's quantities, every line set to ``quantity``."""
+
+    def body(w: World) -> dict:
+        lines = w.lists[kind].lines.all()
+        return {"version": w.lists[kind].version, **{f"qty-{x.pk}": quantity for x in lines}}
+
+    return body
+
+
 def unit(w: World) -> str:
     return w.products[0].sku
 
@@ -235,6 +258,14 @@ PUBLIC = (200,) * 8  # pages anybody opens, logged in or not
 ADMIN_ONLY = (L, F, 200, F, F, F, F, F)  # the company's administrator (the colleague)
 ADMIN_ACTS = (L, F, L, F, F, F, F, F)
 ADMIN_NOT_FOUND = (L, F, N, F, F, F, F, F)  # another company's person, or a site admin
+# The buyer's own private list: anybody else of a company finds nothing; staff keep no lists.
+OWN_LIST_PAGE = (L, 200, N, N, N, N, F, F)
+OWN_LIST_ACTS = (L, L, N, N, N, N, F, F)
+# The buyer's list shared with the company: colleagues see it; only the buyer changes it.
+SHARED_LIST_PAGE = (L, 200, 200, 200, 200, N, F, F)
+SHARED_LIST_CHANGE = (L, 200, F, F, F, N, F, F)
+SHARED_LIST_ACTS = (L, L, F, F, F, N, F, F)
+CONTACTS_ACT = (L, L, L, L, L, L, F, F)
 
 # Rows named "url@state" call the URL on an object in another state.
 #                     anonymous buyer colleague approver other stranger staff site_admin
@@ -247,16 +278,22 @@ MATRIX: dict[str, Row] = {
         body=lambda w: {"username": w.people["buyer"].email, "password": PASSWORD},
     ),
     "logout": Row(none, (M,) * 8, (L,) * 8),
-    "catalog:list": Row(none, EVERYONE, READ_ONLY),
+    "catalog:list": Row(none, EVERYONE, READ_ONLY, query=lambda w: {"q": "a", "category": "x"}),
+    "catalog:suggest": Row(none, EVERYONE, READ_ONLY, query=lambda w: {"q": unit(w)[:4]}),
     # orders: a company's people see its orders; the person who placed one changes it;
     # site admins who oversee orders see them all
-    "orders:list": Row(none, (L, 200, 200, 200, 200, 200, F, 200), READ_ONLY),
+    "orders:list": Row(
+        none,
+        (L, 200, 200, 200, 200, 200, F, 200),
+        READ_ONLY,
+        query=lambda w: {"q": unit(w), "status": "approved", "placed_from": "2020-01-01"},
+    ),
     # the list as CSV, with its filters: the same people as the list
     "orders:export": Row(
         none,
         (L, 200, 200, 200, 200, 200, F, 200),
         READ_ONLY,
-        query=lambda w: {"status": "approved", "number": "PO-", "mine": "true"},
+        query=lambda w: {"status": "approved", "number": "PO-", "mine": "true", "q": unit(w)},
     ),
     "orders:create": Row(
         none,
@@ -357,7 +394,12 @@ MATRIX: dict[str, Row] = {
     ),
     # quotes: a company's people see its quotes and write on their threads; the person
     # who asked acts on it; the quote desk answers
-    "quotations:list": Row(none, (L, 200, 200, 200, 200, 200, F, L), READ_ONLY),
+    "quotations:list": Row(
+        none,
+        (L, 200, 200, 200, 200, 200, F, L),
+        READ_ONLY,
+        query=lambda w: {"q": unit(w), "asked_to": "2999-01-01"},
+    ),
     "quotations:create": Row(
         none,
         CONTACTS,
@@ -371,7 +413,7 @@ MATRIX: dict[str, Row] = {
         none,
         (L, 200, 200, 200, 200, 200, F, 200),
         READ_ONLY,
-        query=lambda w: {"status": "requested", "waiting": "true", "number": "Q-"},
+        query=lambda w: {"status": "requested", "waiting": "true", "number": "Q-", "q": unit(w)},
     ),
     "quotations:detail": Row(quote("requested"), (L, 200, 200, 200, 200, N, F, 200), READ_ONLY),
     "quotations:edit": Row(
@@ -424,6 +466,68 @@ MATRIX: dict[str, Row] = {
         POST_ONLY,
         (L, F, F, F, F, N, F, L),
         body=version("quotes", "requested", reason="No."),
+    ),
+    # requisition lists: a contact person's own, private or shared with the company
+    "requisitions:list": Row(none, CONTACTS, READ_ONLY),
+    "requisitions:create": Row(none, CONTACTS, CONTACTS_ACT, body=lambda w: {"name": "New list"}),
+    "requisitions:add": Row(  # a catalog product to a new list
+        none,
+        CONTACTS,
+        CONTACTS_ACT,
+        body=lambda w: {"sku": unit(w), "quantity": "2", "new_name": "Added"},
+        query=lambda w: {"sku": unit(w)},
+    ),
+    "requisitions:add@private": Row(  # from the private list, into it
+        none,
+        OWN_LIST_PAGE,
+        OWN_LIST_ACTS,
+        body=lambda w: {"sku": unit(w), "target": w.lists["private"].pk},
+        query=lambda w: {"from_list": w.lists["private"].pk},
+    ),
+    "requisitions:add@shared": Row(  # copied from the shared list; added to it by its owner
+        none,
+        SHARED_LIST_PAGE,
+        SHARED_LIST_ACTS,
+        body=lambda w: {"sku": spare(w), "target": w.lists["shared"].pk},
+        query=lambda w: {"from_list": w.lists["shared"].pk},
+    ),
+    "requisitions:add@order": Row(  # an order saved as a list
+        none,
+        (L, 200, 200, 200, 200, N, F, F),
+        (L, L, L, L, L, N, F, F),
+        body=lambda w: {"order": w.orders["approved"].number, "new_name": "From an order"},
+        query=lambda w: {"order": w.orders["approved"].number},
+    ),
+    "requisitions:detail": Row(requisition("private"), OWN_LIST_PAGE, READ_ONLY),
+    "requisitions:detail@shared": Row(requisition("shared"), SHARED_LIST_PAGE, READ_ONLY),
+    "requisitions:edit": Row(
+        requisition("private"),
+        OWN_LIST_PAGE,
+        OWN_LIST_ACTS,
+        body=lambda w: {"name": "Renamed", "version": 1},
+    ),
+    "requisitions:edit@shared": Row(
+        requisition("shared"),
+        SHARED_LIST_CHANGE,
+        SHARED_LIST_ACTS,
+        body=lambda w: {"name": "Renamed", "is_shared": "on", "version": 1},
+    ),
+    "requisitions:lines": Row(
+        requisition("private"), POST_ONLY, OWN_LIST_ACTS, body=list_lines("private")
+    ),
+    "requisitions:lines@shared": Row(
+        requisition("shared"), POST_ONLY, SHARED_LIST_ACTS, body=list_lines("shared")
+    ),
+    "requisitions:delete": Row(
+        requisition("private"), POST_ONLY, OWN_LIST_ACTS, body=lambda w: {"version": 1}
+    ),
+    "requisitions:delete@shared": Row(
+        requisition("shared"), POST_ONLY, SHARED_LIST_ACTS, body=lambda w: {"version": 1}
+    ),
+    # to the order form, filled in with the list's lines
+    "requisitions:order": Row(requisition("private"), OWN_LIST_ACTS, READ_ONLY),
+    "requisitions:order@shared": Row(
+        requisition("shared"), CONTACTS_ACT[:5] + (N, F, F), READ_ONLY
     ),
     # each person's own notifications
     "notifications:list": Row(none, EVERYONE, READ_ONLY),
@@ -680,5 +784,7 @@ def snapshot() -> tuple:
         list(Invitation.objects.order_by("pk").values_list("status", "version", "nonce")),
         TOTPDevice.objects.count(),
         RecoveryCode.objects.count(),
+        RequisitionList.objects.aggregate(n=Count("pk"), v=Sum("version")),
+        RequisitionLine.objects.aggregate(n=Count("pk"), q=Sum("quantity")),
         list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at")),
     )

@@ -24,6 +24,7 @@ from approvals.models import ApprovalStep
 from core.models import Submission
 from orders.models import Order
 from quotations.models import Quote, QuoteLine
+from requisitions.models import RequisitionLine, RequisitionList
 from tests.matrix import API_MATRIX, MATRIX, ROLES, World, build_world, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -122,6 +123,8 @@ def _ids(world: World) -> list[str]:
         *map(str, QuoteLine.objects.values_list("pk", flat=True)),
         *Order.objects.values_list("number", flat=True),
         *Quote.objects.values_list("number", flat=True),
+        *map(str, RequisitionList.objects.values_list("pk", flat=True)),
+        *map(str, RequisitionLine.objects.values_list("pk", flat=True)),
         "999999999",
     ]
 

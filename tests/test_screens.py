@@ -352,3 +352,49 @@ def test_an_order_below_every_minimum_says_no_approval_was_needed(client):
 
     assert "No approval needed" in body
     assert "Approved without approval" not in body
+
+
+# --- lists and pasted lines ----------------------------------------------------
+
+
+def test_an_empty_lists_page_says_how_lists_are_made(client):
+    client.force_login(BuyerFactory())
+
+    body = client.get(reverse("requisitions:list")).content.decode()
+
+    assert "No lists yet. Make one, or save an order as a list from its page." in body
+    assert "No colleague shares a list yet." in body
+
+
+def test_a_list_says_one_product_or_many_and_marks_what_is_no_longer_sold(client):
+    from tests.requisitions.factories import make_list
+
+    buyer = BuyerFactory()
+    old = ProductFactory(sku="OLD-1")
+    make_list(buyer, (old, 1), name="One")
+    make_list(buyer, (old, 1), (ProductFactory(), 2), name="Two")
+    old.is_active = False
+    old.save()
+    client.force_login(buyer)
+
+    index = client.get(reverse("requisitions:list")).content.decode()
+    one = buyer.requisition_lists.get(name="One")
+    detail = client.get(reverse("requisitions:detail", args=[one.pk])).content.decode()
+
+    assert "1 product ·" in index and "2 products ·" in index
+    assert "no longer sold" in detail
+
+
+def test_pasted_lines_that_need_a_fix_are_counted_in_words(client):
+    ProductFactory(sku="GOOD-1")
+    client.force_login(BuyerFactory())
+
+    one = client.post(
+        reverse("orders:create"), {"action": "paste", "paste": "GOOD-1\t1\nBAD-1\t1"}
+    ).content.decode()
+    two = client.post(
+        reverse("orders:create"), {"action": "paste", "paste": "BAD-1\t1\nBAD-2\t1"}
+    ).content.decode()
+
+    assert "1 line needs a fix; it is back in the box below." in one
+    assert "2 lines need a fix; they are back in the box below." in two

@@ -30,6 +30,7 @@ def test_tiny_benchmark_loads_measures_and_reports(tmp_path):
     assert names[0] == "baseline"
     assert {"order detail", "approver queue", "quote desk", "place a 10-line order"} <= set(names)
     assert {"API: order list", "API: order detail", "API: place a 10-line order"} <= set(names)
+    assert {"order search (a product's name)", "order a 20-line requisition list"} <= set(names)
     for row in measured["rows"]:
         assert row["requests"] == 2
         assert row["median_ms"] > 0 and row["p95_ms"] >= row["median_ms"]

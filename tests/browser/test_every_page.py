@@ -29,6 +29,7 @@ from companies.demo import DEMO_PASSWORD
 from companies.models import Company, User
 from orders.models import Order, OrderStatus
 from quotations.models import Quote, QuoteStatus
+from requisitions.models import RequisitionList
 
 WIDTHS = (1280, 360)
 PHONE = 360
@@ -115,6 +116,10 @@ def _quote(status, *, asked_by: str | None = BUYER):
     ]
 
 
+def _demo_list():
+    return [RequisitionList.objects.get(name="Monthly office supplies").pk]
+
+
 def _company():
     return [Company.objects.get(slug="acme").pk]
 
@@ -142,6 +147,7 @@ PAGES: dict[str, Visit | NoVisit] = {
     "login": Visit((ANONYMOUS,), must_show=("main form button[type=submit]",)),
     "logout": NoVisit(POST_ONLY),
     "catalog:list": Visit((BUYER,), must_show=("tbody .money", "tbody a.btn")),
+    "catalog:suggest": NoVisit("an htmx fragment: the SKU field's suggestions (test_suggest.py)"),
     "orders:list": Visit(
         (BUYER, APPROVER, SITE_ADMIN), must_show=("tbody .money", "#order-export")
     ),
@@ -227,6 +233,22 @@ PAGES: dict[str, Visit | NoVisit] = {
     "quotations:place_order": NoVisit(POST_ONLY),
     "quotations:accept_as_requested": NoVisit(POST_ONLY),
     "quotations:reject": NoVisit(POST_ONLY),
+    "requisitions:list": Visit((BUYER, APPROVER), must_show=("#list-new", "#shared-lists")),
+    "requisitions:create": Visit((BUYER,), must_show=("#requisition-form button[type=submit]",)),
+    "requisitions:add": Visit(
+        (BUYER,), query="?sku=CHR-1001", must_show=("#add-to-list button[type=submit]",)
+    ),
+    "requisitions:detail": Visit(
+        (BUYER, APPROVER),
+        args=_demo_list,
+        must_show=("#requisition-total", "#requisition-order"),
+    ),
+    "requisitions:edit": Visit(
+        (BUYER,), args=_demo_list, must_show=("#requisition-form button[type=submit]",)
+    ),
+    "requisitions:lines": NoVisit(POST_ONLY),
+    "requisitions:delete": NoVisit(POST_ONLY),
+    "requisitions:order": NoVisit("a redirect to the order form, filled in (test_lists_flow.py)"),
     "notifications:list": Visit((BUYER, SITE_ADMIN)),
     "notifications:preferences": NoVisit("moved: redirects to accounts:preferences"),
     # accounts: the demo buyer (Dana Diaz) is Acme's company administrator

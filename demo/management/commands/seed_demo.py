@@ -8,10 +8,14 @@ from companies.demo import DEMO_PASSWORD, PEOPLE, seed_companies
 from notifications.demo import seed_webhooks
 from orders.demo import seed_orders
 from quotations.demo import seed_quotes
+from requisitions.demo import seed_requisition_lists
 
 
 class Command(BaseCommand):
-    help = "Create the demo companies, people, products, tiers, orders and quotes. Safe to re-run."
+    help = (
+        "Create the demo companies, people, products, tiers, orders, quotes and requisition "
+        "lists. Safe to re-run."
+    )
 
     def handle(self, *args, **options):
         with transaction.atomic():
@@ -24,10 +28,12 @@ class Command(BaseCommand):
             orders = seed_orders(people)
             orders += seed_waiting_orders(people)
             quotes = seed_quotes(people)
+            lists = seed_requisition_lists(people)
             # After the orders: a budget near its limit is set from what was spent.
             seed_approval_extras(people)
         self.stdout.write(
-            f"Demo data ready ({products} new products, {orders} new orders, {quotes} new quotes)."
+            f"Demo data ready ({products} new products, {orders} new orders, {quotes} new quotes, "
+            f"{lists} new requisition lists)."
         )
         self.stdout.write(
             f"Log in at {settings.SITE_URL}/accounts/login/ with password '{DEMO_PASSWORD}' as:"

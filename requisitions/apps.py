@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RequisitionsConfig(AppConfig):
+    name = "requisitions"
+    verbose_name = "Requisition lists"

@@ -1,0 +1,58 @@
+"""SKU suggestions as one types: active products, by SKU or name (htmx, a datalist)."""
+
+import pytest
+from django.urls import reverse
+
+from catalog.selectors import product_suggestions
+from tests.factories import ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalog():
+    return {
+        "chair": ProductFactory(sku="CHR-1001", name="Ergonomic office chair"),
+        "stool": ProductFactory(sku="STL-2001", name="Chair-height stool"),
+        "old": ProductFactory(sku="CHR-0999", name="Old chair", is_active=False),
+        "paper": ProductFactory(sku="PAP-4001", name="Copy paper"),
+    }
+
+
+def test_skus_that_start_with_the_text_come_first_then_names_that_hold_it(catalog):
+    assert [p.sku for p in product_suggestions(q="ch")] == ["CHR-1001", "STL-2001"]
+    assert [p.sku for p in product_suggestions(q="PAPER")] == ["PAP-4001"]
+
+
+@pytest.mark.parametrize("q", ["", "c", " ", "\x00\x01", "x" * 500])
+def test_too_little_or_odd_text_suggests_nothing_and_never_breaks(client, buyer, catalog, q):
+    client.force_login(buyer)
+
+    response = client.get(reverse("catalog:suggest"), {"q": q})
+
+    assert response.status_code == 200
+    assert "<option" not in response.content.decode()
+
+
+def test_the_order_forms_sku_field_asks_for_suggestions_in_one_query(
+    client, buyer, catalog, django_assert_max_num_queries
+):
+    client.force_login(buyer)
+
+    with django_assert_max_num_queries(4):
+        response = client.get(
+            reverse("catalog:suggest"), {"lines-3-sku": "chr"}, HTTP_HX_REQUEST="true"
+        )
+
+    body = response.content.decode()
+    assert '<option value="CHR-1001">Ergonomic office chair</option>' in body
+    assert "CHR-0999" not in body  # no longer sold
+
+
+def test_every_sku_field_of_the_order_form_is_tied_to_the_suggestions(client, buyer):
+    client.force_login(buyer)
+
+    body = client.get(reverse("orders:create")).content.decode()
+
+    assert '<datalist id="sku-suggestions">' in body
+    assert body.count('list="sku-suggestions"') == 5
