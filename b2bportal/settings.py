@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "core",
     "companies",
     "catalog",
@@ -63,6 +66,7 @@ INSTALLED_APPS = [
     "dashboards",
     # after approvals: its admin extends the pages approvals registered
     "accounts",
+    "api",
     "demo",
     "benchmark",
 ]
@@ -203,6 +207,50 @@ SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 # Site admins must log in with an authenticator code (on in production); contacts may.
 TWO_FACTOR_REQUIRED_FOR_STAFF = env.bool("TWO_FACTOR_REQUIRED_FOR_STAFF", default=not LOCAL)
 OTP_TOTP_ISSUER = PORTAL_NAME
+
+# --- REST API ---------------------------------------------------------------
+# /api/v1/: personal tokens (``Authorization: Bearer <key>``) for other systems, the
+# session (with its CSRF token) for the portal's own pages. Requests per token are
+# limited (API_TOKEN_RATE, e.g. "600/minute"); session calls per person.
+API_TOKEN_RATE = env.str("API_TOKEN_RATE", default="600/minute")
+API_SESSION_RATE = env.str("API_SESSION_RATE", default="600/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerTokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": API_TOKEN_RATE, "session": API_SESSION_RATE},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "COERCE_DECIMAL_TO_STRING": True,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{PORTAL_NAME} API",
+    "DESCRIPTION": (
+        "Orders, approvals, quotes and the catalog of the portal, with the same rules as "
+        "its pages. Authenticate with a personal token from *My account > API tokens*: "
+        "`Authorization: Bearer <key>`. Another company's object is a 404."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and Redoc from the portal's own static files (no CDN)
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None, "tryItOutEnabled": False},
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "orders.models.OrderStatus",
+        "QuoteStatusEnum": "quotations.models.QuoteStatus",
+        "StepStatusEnum": "approvals.models.StepStatus",
+    },
+}
 
 # --- Benchmark --------------------------------------------------------------
 # Routes /_baseline/, the bare view `make bench` times every page against. The

@@ -18,6 +18,7 @@ urlpatterns = [
     # Django's login, with a second step when the person has two-factor on
     path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/api-tokens/", include("api.token_urls")),
     path("accounts/", include("accounts.urls")),
     path("catalog/", include("catalog.urls")),
     path("orders/", include("orders.urls")),
@@ -25,6 +26,7 @@ urlpatterns = [
     path("quotes/", include("quotations.urls")),
     path("lists/", include("requisitions.urls")),
     path("notifications/", include("notifications.urls")),
+    path("api/v1/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -6,7 +6,9 @@ row once, so a neighbour stealing the CPU slows all rows alike and the ratios
 hold. Query counts come from one extra request per row, outside the timings.
 """
 
+import json
 import random
+import re
 import statistics
 import time
 from collections.abc import Callable
@@ -76,6 +78,16 @@ def _client(email: str) -> Client:
     return client
 
 
+def _api_client(session: Client, name: str) -> Client:
+    """A client sending a personal API token, made as a person makes one: on their API
+    tokens page (the key is on that answer only)."""
+    page = session.post(reverse("api_tokens:list"), {"name": name, "expiry": "30"})
+    key = re.search(r'id="new-token-key" type="text" value="([^"]+)"', page.content.decode())
+    if key is None:
+        raise RuntimeError(f"No API token was made (status {page.status_code}).")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {key[1]}")
+
+
 def _approvals(approver: User, needed: int) -> list[tuple[str, int, int]]:
     """(order number, step id, version) of open steps ``approver`` may decide, oldest first."""
     links = (
@@ -127,6 +139,15 @@ def build_targets(*, rounds: int, seed: int = 7) -> list[Target]:
             data[f"lines-{i}-quantity"] = str(rng.randint(1, 5))
         return client.post(reverse("orders:create"), data)
 
+    def api_place(client: Client):
+        lines = [{"sku": sku, "quantity": rng.randint(1, 5)} for sku in rng.sample(skus, 10)]
+        return client.post(
+            reverse("api:orders"), json.dumps({"lines": lines}), content_type="application/json"
+        )
+
+    api_buyer = _api_client(buyer, "bench reads")
+    api_orderer = _api_client(orderer, "bench orders")
+
     def approve(client: Client):
         number, step, version = next(pending)
         return client.post(
@@ -177,7 +198,16 @@ def build_targets(*, rounds: int, seed: int = 7) -> list[Target]:
         Target(
             "people (heavy company)", "page", company_admin, get(reverse("accounts:people")), 200
         ),
+        Target("API: order list", "page", api_buyer, get(reverse("api:orders")), 200),
+        Target(
+            "API: order detail",
+            "page",
+            api_buyer,
+            get(reverse("api:order", args=[PERSONAS.detail_order])),
+            200,
+        ),
         Target("place a 10-line order", "action", orderer, place, 302),
+        Target("API: place a 10-line order", "action", api_orderer, api_place, 201),
         Target("order a 20-line requisition list", "action", buyer, order_list, 200),
         Target("approve", "action", decider, approve, 302),
         Target("post a quote message", "action", buyer, post_message, 302),

@@ -54,6 +54,9 @@ SITE_ADMIN_PERMISSIONS = [
     # Invitations: a contact added in Django admin gets one; sending it again, withdrawing it.
     "accounts.view_invitation",
     "accounts.change_invitation",
+    # Revoking anybody's API token (its owner makes and revokes it on their account page).
+    "api.view_apitoken",
+    "api.change_apitoken",
 ]
 
 

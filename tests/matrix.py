@@ -21,6 +21,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import Invitation, RecoveryCode
 from accounts.services import invitation_send
 from accounts.tokens import invitation_token
+from api.models import ApiToken
+from api.services import api_token_create
 from approvals.links import decision_link_token
 from approvals.models import ApprovalStep, Delegation, StepStatus
 from approvals.services import delegation_plan
@@ -75,6 +77,9 @@ class World:
     lists: dict = field(default_factory=dict)
     # delivery addresses: the buyer's company's "default" and "second", the stranger's "theirs"
     addresses: dict = field(default_factory=dict)
+    # each role's personal API key (``api.ApiToken``), and the buyer's token
+    keys: dict = field(default_factory=dict)
+    token: ApiToken | None = None
 
 
 def build_world() -> World:
@@ -141,6 +146,12 @@ def build_world() -> World:
         "private": make_list(buyer, (unit, 2), name="Private"),
         "shared": make_list(buyer, (unit, 3), (spare, 1), name="Shared", shared=True),
     }
+    keys = {}
+    for role, user in people.items():
+        if user is not None:
+            token, keys[role] = api_token_create(user=user, name="ERP", days=30)
+            if role == "buyer":
+                buyer_token = token
     return World(
         people,
         [unit, spare],
@@ -152,6 +163,8 @@ def build_world() -> World:
         accounts,
         lists,
         addresses,
+        keys,
+        buyer_token,
     )
 
 
@@ -678,6 +691,131 @@ MATRIX: dict[str, Row] = {
     "accounts:revoke@staff": Row(
         person("site_admin"), POST_ONLY, ADMIN_NOT_FOUND, body=lambda w: {"version": 1}
     ),
+    # each person's own API tokens (My account > API tokens): made there, shown once
+    "api_tokens:list": Row(
+        none,
+        EVERYONE,
+        (L, 200, 200, 200, 200, 200, 200, 200),  # the page again, with the new key on it
+        body=lambda w: {"name": "Procurement", "expiry": "30", "submission": str(uuid.uuid4())},
+    ),
+    "api_tokens:revoke": Row(  # the buyer's own token: another person's is not found
+        lambda w: [w.token.pk], POST_ONLY, (L, L, N, N, N, N, N, N)
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ApiRow:
+    """How to call one URL of the REST API, and the answer each role gets (order of ROLES)
+    for each method. Calls send JSON; ``tests/test_permissions.py`` makes each call with
+    the role's personal token and again with their session: a token acts as its person."""
+
+    args: Callable[[World], list]
+    expect: dict[str, tuple[int, ...]]
+    body: Callable[[World], dict] = lambda w: {}
+    query: Callable[[World], dict] = lambda w: {}
+
+
+def _api_lines(*rows) -> list[dict]:
+    return [{"sku": sku, "quantity": quantity} for sku, quantity in rows]
+
+
+def _api_offer(quote: Quote) -> dict:
+    return {
+        "version": quote.version,
+        "expires_on": (timezone.localdate() + timedelta(days=5)).isoformat(),
+        "lines": [
+            {"line_id": line.pk, "unit_price": "0.75"} for line in quote.lines.order_by("id")
+        ],
+    }
+
+
+U, C, OK, MADE = 401, 409, 200, 201  # no valid credentials, conflict, done, created
+API_PUBLIC = (OK,) * 8
+API_NOT_HERE = (U, M, M, M, M, M, M, M)  # a method the URL does not answer
+API_READ = (U, OK, OK, OK, OK, OK, OK, OK)  # lists: each person's own share, maybe empty
+API_CONTACTS = (U, OK, OK, OK, OK, OK, N, N)  # the caller's company: staff have none
+API_OBJECT = (U, OK, OK, OK, OK, N, N, OK)  # one of the buyer's company's objects
+API_PLACE = (U, MADE, MADE, MADE, MADE, MADE, F, F)  # contacts of a company make things
+API_BUYERS_OWN = (U, OK, F, F, F, N, N, F)  # only the person who placed or asked
+
+#                     anonymous buyer colleague approver other stranger staff site_admin
+API_MATRIX: dict[str, ApiRow] = {
+    "api:schema": ApiRow(none, {"get": API_PUBLIC, "post": (M,) * 8}),
+    "api:docs": ApiRow(none, {"get": API_PUBLIC, "post": (M,) * 8}),
+    "api:redoc": ApiRow(none, {"get": API_PUBLIC, "post": (M,) * 8}),
+    "api:orders": ApiRow(
+        none,
+        {"get": API_READ, "post": API_PLACE},
+        body=lambda w: {"lines": _api_lines((unit(w), 3))},
+        query=lambda w: {"status": "pending_approval"},
+    ),
+    "api:order": ApiRow(
+        order("waiting"),
+        {"get": API_OBJECT, "put": API_BUYERS_OWN, "post": API_NOT_HERE},
+        body=lambda w: {"lines": _api_lines((spare(w), 4)), **version("orders", "waiting")(w)},
+    ),
+    "api:order@cancelled": ApiRow(  # told it can no longer be changed
+        order("cancelled"),
+        {"put": (U, C, F, F, F, N, N, F)},
+        body=lambda w: {"lines": _api_lines((spare(w), 4)), **version("orders", "cancelled")(w)},
+    ),
+    "api:order_cancel": ApiRow(
+        order("waiting"),
+        {"get": API_NOT_HERE, "post": API_BUYERS_OWN},
+        body=version("orders", "waiting", comment="Ordered twice."),
+    ),
+    "api:order_cancel@stale": ApiRow(  # the version seen is not the order's any more
+        order("waiting"),
+        {"post": (U, C, F, F, F, N, N, F)},
+        body=lambda w: {"version": w.orders["waiting"].version + 5},
+    ),
+    "api:order_decide": ApiRow(
+        order("waiting"),
+        {"get": API_NOT_HERE, "post": (U, F, F, OK, F, N, N, F)},
+        body=lambda w: _decide(w.orders["waiting"]),
+    ),
+    "api:order_decide@site_admin": ApiRow(
+        lambda w: [w.admin_order.number],
+        {"post": (U, F, F, F, F, N, N, OK)},
+        body=lambda w: _decide(w.admin_order),
+    ),
+    "api:order_fulfil": ApiRow(
+        order("approved"),
+        {"get": API_NOT_HERE, "post": (U, F, F, F, F, N, N, OK)},
+        body=version("orders", "approved"),
+    ),
+    "api:quotes": ApiRow(
+        none,
+        {"get": API_READ, "post": API_PLACE},
+        body=lambda w: {"lines": _api_lines((unit(w), 3)), "message": "Hi"},
+    ),
+    "api:quote": ApiRow(quote("requested"), {"get": API_OBJECT, "post": API_NOT_HERE}),
+    "api:quote_messages": ApiRow(
+        quote("requested"),
+        {"get": API_NOT_HERE, "post": (U, MADE, MADE, MADE, MADE, N, N, MADE)},
+        body=lambda w: {"body": "Any news?"},
+    ),
+    "api:quote_messages@withdrawn": ApiRow(  # told the thread is closed
+        quote("withdrawn"),
+        {"post": (U, C, C, C, C, N, N, C)},
+        body=lambda w: {"body": "Any news?"},
+    ),
+    "api:quote_accept": ApiRow(
+        quote("offered"),
+        {"get": API_NOT_HERE, "post": API_BUYERS_OWN},
+        body=version("quotes", "offered"),
+    ),
+    "api:quote_offer": ApiRow(
+        quote("requested"),
+        {"get": API_NOT_HERE, "post": (U, F, F, F, F, N, N, OK)},
+        body=lambda w: _api_offer(w.quotes["requested"]),
+    ),
+    "api:products": ApiRow(
+        none, {"get": API_READ, "post": API_NOT_HERE}, query=lambda w: {"sku": unit(w)}
+    ),
+    "api:company": ApiRow(none, {"get": API_CONTACTS, "post": API_NOT_HERE}),
+    "api:contacts": ApiRow(none, {"get": API_CONTACTS, "post": API_NOT_HERE}),
 }
 
 
@@ -718,4 +856,5 @@ def snapshot() -> tuple:
         ),
         list(DeliveryAddress.objects.order_by("pk").values_list("label", "address", "is_default")),
         list(CostCentre.objects.order_by("pk").values_list("code", "name")),
+        list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at")),
     )

@@ -8,6 +8,7 @@ the forms and services instead of stopping at the door. ``HOSTILE_EXAMPLES``
 sets how many examples each URL gets (10 by default; more for a longer hunt).
 """
 
+import json
 import os
 import re
 
@@ -17,6 +18,7 @@ from django.db.models import Count, Sum
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rest_framework.test import APIClient
 
 from approvals.models import ApprovalStep
 from companies.models import CostCentre, DeliveryAddress
@@ -24,7 +26,7 @@ from core.models import Submission
 from orders.models import Order
 from quotations.models import Quote, QuoteLine
 from requisitions.models import RequisitionLine, RequisitionList
-from tests.matrix import MATRIX, ROLES, World, build_world
+from tests.matrix import API_MATRIX, MATRIX, ROLES, World, build_world, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -163,5 +165,99 @@ def test_hostile_input_never_breaks_a_page_nor_half_saves(client, world, name, m
         if response.streaming:  # a CSV export: its rows are read while it is sent
             b"".join(response.streaming_content)
         assert response.status_code < 500, (name, method, sent)
+        assert_nothing_half_saved()
+        transaction.set_rollback(True)
+
+
+# --- the REST API -------------------------------------------------------------------
+# JSON of any shape where the API expects an object: wrong types, nesting, numbers past
+# any column, NaN, other people's ids and numbers; query strings as for the pages.
+
+API_CASES = [
+    pytest.param(name, method, id=f"api-{method}-{name}")
+    for name, row in sorted(API_MATRIX.items())
+    for method, statuses in row.expect.items()
+    if _first_allowed(statuses) is not None and name not in ("api:docs", "api:redoc")
+]
+
+
+def _json_junk(ids: list[str]):
+    leaves = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(min_value=-(10**40), max_value=10**40),
+        st.floats(allow_nan=True, allow_infinity=True),
+        _text(),
+        st.sampled_from(ids),
+        st.sampled_from([int(i) for i in ids if i.isdigit()] or [0]),
+    )
+    return st.recursive(
+        leaves,
+        lambda children: st.one_of(
+            st.lists(children, max_size=3),
+            st.dictionaries(st.text(max_size=8), children, max_size=3),
+        ),
+        max_leaves=8,
+    )
+
+
+@st.composite
+def hostile_json(draw, base: dict, ids: list[str]):
+    """A good body with a few values (top level, or inside its rows) swapped for junk;
+    now and then no object at all."""
+    junk = _json_junk(ids)
+    if not base or draw(st.integers(0, 5)) == 0:
+        return draw(junk)
+    data = json.loads(json.dumps(base))
+    for _ in range(draw(st.integers(1, 3))):
+        target = data
+        rows = [k for k, v in data.items() if isinstance(v, list) and v and isinstance(v[0], dict)]
+        if rows and draw(st.booleans()):
+            target = data[draw(st.sampled_from(rows))][0]
+        names = [*target, "extra"]
+        name = draw(st.sampled_from(names))
+        if draw(st.integers(0, 4)) == 0:
+            target.pop(name, None)
+        else:
+            target[name] = draw(junk)
+    return data
+
+
+@pytest.mark.parametrize(("name", "method"), API_CASES)
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_hostile_input_never_breaks_the_api_nor_half_saves(world, name, method, data):
+    row = API_MATRIX[name]
+    role = _first_allowed(row.expect[method])
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {world.keys[role]}")
+    url = reverse(name.split("@")[0], args=row.args(world))
+    ids = _ids(world)
+    headers = {}
+    if data.draw(st.booleans(), label="idempotency key"):
+        headers["Idempotency-Key"] = data.draw(_text(), label="key")
+    with transaction.atomic():
+        before = snapshot()
+        if method == "get":
+            fields = ["status", "company", "updated_since", "cursor", "page_size", "sku"]
+            sent = data.draw(hostile(row.query(world), fields, ids), label="query")
+            response = client.get(url, sent, headers=headers)
+        else:
+            sent = data.draw(hostile_json(row.body(world), ids), label="body")
+            try:
+                body = json.dumps(sent)
+            except ValueError:
+                body = "{"
+            response = getattr(client, method)(
+                url, body, content_type="application/json", headers=headers
+            )
+        assert response.status_code < 500, (name, method, sent)
+        if response.status_code >= 400:
+            assert snapshot() == before, f"{name}: a refused call changed data ({sent!r})"
+            assert response.json()["detail"]
         assert_nothing_half_saved()
         transaction.set_rollback(True)

@@ -13,7 +13,7 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from tests.matrix import MATRIX, ROLES, World, build_world, named_urls, snapshot
+from tests.matrix import API_MATRIX, MATRIX, ROLES, World, build_world, named_urls, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,8 @@ def world() -> World:
 
 
 def test_every_url_of_the_portal_has_a_row():
-    missing = set(named_urls()) - {name.split("@")[0] for name in MATRIX}
+    rows = {name.split("@")[0] for name in [*MATRIX, *API_MATRIX]}
+    missing = set(named_urls()) - rows
     assert not missing, f"URLs without a row in the permission matrix: {sorted(missing)}"
 
 
@@ -52,3 +53,42 @@ def test_who_may_open_and_post_what(client, world, name):
     actual_get = tuple(seen[(r, "get")] for r in ROLES)
     actual_post = tuple(seen[(r, "post")] for r in ROLES)
     assert (actual_get, actual_post) == (row.get, row.post), (name, actual_get, actual_post)
+
+
+def _api_call(client, world: World, row, method: str, url: str):
+    if method == "get":
+        return client.get(url, row.query(world))
+    return getattr(client, method)(url, row.body(world), format="json")
+
+
+@pytest.mark.parametrize("auth", ["token", "session"])
+@pytest.mark.parametrize("name", sorted(API_MATRIX))
+def test_who_may_call_what_in_the_api(world, name, auth):
+    """The same answers with a person's token as with their session: a token acts as
+    its person. A refused call (401, 403, 404, 405, 409, 400) changes nothing."""
+    from rest_framework.test import APIClient
+
+    row = API_MATRIX[name]
+    url = reverse(name.split("@")[0], args=row.args(world))
+    seen = {}
+    for method in row.expect:
+        for role in ROLES:
+            client = APIClient()
+            if world.people[role] is not None:
+                if auth == "token":
+                    client.credentials(HTTP_AUTHORIZATION=f"Bearer {world.keys[role]}")
+                else:
+                    client.force_login(world.people[role])
+            with transaction.atomic():
+                before = snapshot()
+                response = _api_call(client, world, row, method, url)
+                changed = snapshot() != before
+                transaction.set_rollback(True)
+            seen[(method, role)] = response.status_code
+            if response.status_code >= 400:
+                assert not changed, f"{role} {method.upper()} {name} was refused yet changed data"
+                if name not in ("api:schema", "api:docs", "api:redoc"):  # pages, not JSON
+                    body = response.json()
+                    assert body["error"] and isinstance(body["detail"], str), (name, role, body)
+    actual = {method: tuple(seen[(method, r)] for r in ROLES) for method in row.expect}
+    assert actual == row.expect, (name, auth, actual)

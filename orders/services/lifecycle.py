@@ -162,6 +162,7 @@ def _place(
     priced: Sequence[PricedLine],
     quote_number: str,
     header: Header,
+    channel: str = Channel.WEB,
 ):
     order = _unplaced(buyer=buyer, company=company, total=lines_total(priced))
     order.quote_number = quote_number
@@ -184,6 +185,7 @@ def _place(
         from_status="",
         to_status=order.status,
         comment=route.comment,
+        channel=channel,
         version=order.version,
         lines=snapshot,
     )
@@ -198,6 +200,7 @@ def order_place(
     lines: Sequence[AskedLine],
     header: HeaderRequest | None = None,
     submission_key: UUID | None = None,
+    channel: str = Channel.WEB,
 ) -> Order:
     """Place an order at today's catalog prices.
 
@@ -215,6 +218,7 @@ def order_place(
         priced=lines_price(lines=lines),
         quote_number="",
         header=checked,
+        channel=channel,
     )
     submission_done(key=submission_key, result=order.number)
     return order
@@ -261,6 +265,7 @@ def order_edit(
     lines: Sequence[AskedLine],
     seen_version: int,
     header: HeaderRequest | None = None,
+    channel: str = Channel.WEB,
 ) -> Order:
     """Replace an order's lines at today's catalog prices (and its header, when given)
     and route it again.
@@ -309,12 +314,19 @@ def order_edit(
     router.void(order=order, actor=actor)
     router.open(order=order, route=route, actor=actor)
     comment = "\n".join([route.comment, *changed])
-    _record(order, done, actor=actor, comment=comment, lines=_snapshot(priced))
+    _record(order, done, actor=actor, comment=comment, channel=channel, lines=_snapshot(priced))
     return order
 
 
 @transaction.atomic
-def order_cancel(*, order_id: int, actor: User, seen_version: int, comment: str = "") -> Order:
+def order_cancel(
+    *,
+    order_id: int,
+    actor: User,
+    seen_version: int,
+    comment: str = "",
+    channel: str = Channel.WEB,
+) -> Order:
     """Cancel an order (the buyer's "delete"). It stays, with its history.
 
     Rule: only the buyer who placed it, only while it is waiting or approved.
@@ -326,19 +338,21 @@ def order_cancel(*, order_id: int, actor: User, seen_version: int, comment: str 
     done = transition(order, "cancel", seen_version=seen_version)
     spend_add(order=order, amount=-before)
     routing.router().close(order=order, actor=actor)
-    _record(order, done, actor=actor, comment=comment)
+    _record(order, done, actor=actor, comment=comment, channel=channel)
     return order
 
 
 @transaction.atomic
-def order_fulfil(*, order_id: int, actor: User, seen_version: int | None = None) -> Order:
+def order_fulfil(
+    *, order_id: int, actor: User, seen_version: int | None = None, channel: str = Channel.WEB
+) -> Order:
     """Mark an approved order fulfilled. Rule: site admins with the permission, approved
     orders only."""
     if not (actor.is_staff and actor.has_perm(FULFIL_ORDERS)):
         raise NotAllowed(_("Only site admins mark orders fulfilled."))
     order = order_lock(order_id=order_id)
     done = transition(order, "fulfil", seen_version=seen_version)
-    _record(order, done, actor=actor, comment="")
+    _record(order, done, actor=actor, comment="", channel=channel)
     return order
 
 

@@ -29,6 +29,7 @@ def test_tiny_benchmark_loads_measures_and_reports(tmp_path):
     names = [row["name"] for row in measured["rows"]]
     assert names[0] == "baseline"
     assert {"order detail", "approver queue", "quote desk", "place a 10-line order"} <= set(names)
+    assert {"API: order list", "API: order detail", "API: place a 10-line order"} <= set(names)
     assert {"order search (a product's name)", "order a 20-line requisition list"} <= set(names)
     for row in measured["rows"]:
         assert row["requests"] == 2

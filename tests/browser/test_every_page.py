@@ -295,6 +295,11 @@ PAGES: dict[str, Visit | NoVisit] = {
     "accounts:reactivate": NoVisit(POST_ONLY),
     "accounts:resend": NoVisit(POST_ONLY),
     "accounts:revoke": NoVisit(POST_ONLY),
+    # My account > API tokens (the key shown once: test_api_flows.py)
+    "api_tokens:list": Visit(
+        (BUYER, APPROVER, SITE_ADMIN), must_show=("#token-form button[type=submit]",)
+    ),
+    "api_tokens:revoke": NoVisit(POST_ONLY),
     "notifications:read": NoVisit(POST_ONLY),
     "notifications:read_all": NoVisit(POST_ONLY),
     # Django admin: a sample of its pages as the site admin; the rest are Django's.
@@ -304,9 +309,15 @@ PAGES: dict[str, Visit | NoVisit] = {
     "admin:axes_accessattempt_changelist": Visit((SITE_ADMIN,), admin=True),
     "admin:accounts_invitation_changelist": Visit((SITE_ADMIN,), admin=True),
     "admin:companies_user_add": Visit((SITE_ADMIN,), admin=True),
+    "admin:api_apitoken_changelist": Visit((SITE_ADMIN,), admin=True),
 }
 # Every other page of Django admin is Django's own, like those sampled above.
-PREFIXES = {"admin:": NoVisit("Django admin, sampled by the admin: rows above")}
+PREFIXES = {
+    "admin:": NoVisit("Django admin, sampled by the admin: rows above"),
+    # JSON for other systems, and drf-spectacular's documentation pages (Swagger UI,
+    # Redoc): tests/api/ and tests/browser/test_api_flows.py
+    "api:": NoVisit("the REST API and its documentation: tests/api/, test_api_flows.py"),
+}
 # A URL no pattern has, for the 404 page, as everybody.
 NOT_FOUND = "/no-such-page/"
 

@@ -1,0 +1,275 @@
+"""What the API shows and reads. Output mirrors the pages; input is only its shape
+(a number, a text): the services say what breaks a rule, in their own words."""
+
+from django.conf import settings
+from rest_framework import serializers
+
+from approvals.models import ApprovalStep, Decision
+from catalog.models import Product
+from companies.models import Company, User
+from orders.models import Order, OrderEvent, OrderLine
+from quotations.models import Quote, QuoteLine, QuoteMessage, QuoteRevision
+
+MONEY = {"max_digits": 14, "decimal_places": 2, "read_only": True}
+MAX_TEXT = 5_000
+# Shape limits only, so a huge body is refused before it reaches a service.
+MAX_ROWS = 500
+
+
+class PersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    full_name = serializers.CharField(read_only=True)
+
+
+class CompanyRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+# --- orders -------------------------------------------------------------------
+
+
+class OrderLineSerializer(serializers.ModelSerializer):
+    sku = serializers.CharField(source="product.sku", read_only=True)
+    name = serializers.CharField(source="product.name", read_only=True)
+    unit_price = serializers.DecimalField(**MONEY)
+    line_total = serializers.DecimalField(**MONEY)
+
+    class Meta:
+        model = OrderLine
+        fields = ["sku", "name", "quantity", "unit_price", "line_total"]
+
+
+class ApprovalStepSerializer(serializers.ModelSerializer):
+    minimum = serializers.DecimalField(**MONEY)
+    approvers = PersonSerializer(many=True, read_only=True)
+    decided_by = PersonSerializer(read_only=True, allow_null=True)
+    decided_for = PersonSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ApprovalStep
+        fields = [
+            "id",
+            "sequence",
+            "status",
+            "minimum",
+            "label",
+            "needs_site_admin",
+            "approvers",
+            "opened_at",
+            "decided_by",
+            "decided_for",
+            "decided_at",
+            "comment",
+        ]
+
+
+class OrderEventSerializer(serializers.ModelSerializer):
+    actor = PersonSerializer(read_only=True, allow_null=True)
+    on_behalf_of = PersonSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = OrderEvent
+        fields = [
+            "kind",
+            "actor",
+            "on_behalf_of",
+            "from_status",
+            "to_status",
+            "comment",
+            "channel",
+            "version",
+            "created_at",
+        ]
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    company = CompanyRefSerializer(read_only=True)
+    placed_by = PersonSerializer(read_only=True)
+    total = serializers.DecimalField(**MONEY)
+    currency = serializers.SerializerMethodField()
+    lines = OrderLineSerializer(many=True, read_only=True)
+    approval_steps = ApprovalStepSerializer(many=True, read_only=True)
+    history = OrderEventSerializer(source="events", many=True, read_only=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "number",
+            "status",
+            "version",
+            "company",
+            "placed_by",
+            "total",
+            "currency",
+            "quote_number",
+            "created_at",
+            "updated_at",
+            "lines",
+            "approval_steps",
+            "history",
+        ]
+
+    def get_currency(self, obj) -> str:
+        return settings.CURRENCY_CODE
+
+
+class LineInputSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=100, allow_blank=True)
+    quantity = serializers.IntegerField()
+
+
+class OrderPlaceSerializer(serializers.Serializer):
+    lines = LineInputSerializer(many=True, max_length=MAX_ROWS)
+
+
+class OrderEditSerializer(OrderPlaceSerializer):
+    version = serializers.IntegerField(min_value=1, help_text="The version of the order you saw.")
+
+
+class VersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, help_text="The version you saw.")
+
+
+class OrderCancelSerializer(VersionSerializer):
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class DecisionSerializer(VersionSerializer):
+    step = serializers.IntegerField(min_value=1, help_text="The id of the open approval step.")
+    decision = serializers.ChoiceField(choices=Decision.choices)
+    comment = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required to reject or to ask for changes: the buyer reads it.",
+    )
+
+
+# --- quotes -------------------------------------------------------------------
+
+
+class QuoteLineSerializer(serializers.ModelSerializer):
+    sku = serializers.CharField(source="product.sku", read_only=True)
+    name = serializers.CharField(source="product.name", read_only=True)
+    catalog_unit_price = serializers.DecimalField(source="product.unit_price", **MONEY)
+    target_unit_price = serializers.DecimalField(allow_null=True, **MONEY)
+    offered_unit_price = serializers.DecimalField(allow_null=True, **MONEY)
+
+    class Meta:
+        model = QuoteLine
+        fields = [
+            "id",
+            "sku",
+            "name",
+            "quantity",
+            "catalog_unit_price",
+            "target_unit_price",
+            "offered_unit_price",
+        ]
+
+
+class QuoteRevisionSerializer(serializers.ModelSerializer):
+    author = PersonSerializer(read_only=True)
+
+    class Meta:
+        model = QuoteRevision
+        fields = ["number", "kind", "author", "lines", "expires_at", "created_at"]
+
+
+class QuoteMessageSerializer(serializers.ModelSerializer):
+    author = PersonSerializer(read_only=True)
+
+    class Meta:
+        model = QuoteMessage
+        fields = ["id", "author", "body", "created_at"]
+
+
+class QuoteSerializer(serializers.ModelSerializer):
+    company = CompanyRefSerializer(read_only=True)
+    requested_by = PersonSerializer(read_only=True)
+    order_number = serializers.CharField(source="order.number", read_only=True, allow_null=True)
+    lines = QuoteLineSerializer(many=True, read_only=True)
+    revisions = QuoteRevisionSerializer(many=True, read_only=True)
+    messages = QuoteMessageSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Quote
+        fields = [
+            "number",
+            "status",
+            "version",
+            "company",
+            "requested_by",
+            "expires_at",
+            "order_number",
+            "last_activity_at",
+            "created_at",
+            "updated_at",
+            "lines",
+            "revisions",
+            "messages",
+        ]
+
+
+class QuoteLineInputSerializer(LineInputSerializer):
+    target_unit_price = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True, default=None
+    )
+
+
+class QuoteRequestSerializer(serializers.Serializer):
+    lines = QuoteLineInputSerializer(many=True, max_length=MAX_ROWS)
+    message = serializers.CharField(
+        max_length=MAX_TEXT, required=False, allow_blank=True, default=""
+    )
+
+
+class MessageSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=MAX_TEXT, allow_blank=True)
+
+
+class OfferLineSerializer(serializers.Serializer):
+    line_id = serializers.IntegerField(min_value=1)
+    unit_price = serializers.DecimalField(max_digits=14, decimal_places=2)
+    quantity = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class OfferSerializer(VersionSerializer):
+    expires_on = serializers.DateField(help_text="The last day the offer holds.")
+    lines = OfferLineSerializer(many=True, max_length=MAX_ROWS)
+    message = serializers.CharField(
+        max_length=MAX_TEXT, required=False, allow_blank=True, default=""
+    )
+
+
+class FulfilSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=1, required=False, allow_null=True, default=None, help_text="The version you saw."
+    )
+
+
+# --- catalog and company ------------------------------------------------------
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    unit_price = serializers.DecimalField(**MONEY)
+
+    class Meta:
+        model = Product
+        fields = ["sku", "name", "description", "unit_price", "updated_at"]
+
+
+class CompanySerializer(serializers.ModelSerializer):
+    monthly_budget = serializers.DecimalField(allow_null=True, **MONEY)
+
+    class Meta:
+        model = Company
+        fields = ["id", "name", "slug", "is_active", "approval_mode", "monthly_budget"]
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "full_name", "email", "job_title", "is_company_admin"]
