@@ -8,6 +8,7 @@ from approvals.models import ApprovalStep, Decision
 from catalog.models import Product
 from companies.models import Company, User
 from orders.models import Order, OrderEvent, OrderLine
+from orders.services import HeaderRequest
 from quotations.models import Quote, QuoteLine, QuoteMessage, QuoteRevision
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "read_only": True}
@@ -83,6 +84,10 @@ class OrderEventSerializer(serializers.ModelSerializer):
         ]
 
 
+# The order header as the API shows it (orders.models.OrderHeader).
+HEADER_FIELDS = ["po_reference", "delivery_to", "delivery_date", "cost_centre", "note_to_seller"]
+
+
 class OrderSerializer(serializers.ModelSerializer):
     company = CompanyRefSerializer(read_only=True)
     placed_by = PersonSerializer(read_only=True)
@@ -103,6 +108,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "total",
             "currency",
             "quote_number",
+            *HEADER_FIELDS,
             "created_at",
             "updated_at",
             "lines",
@@ -121,9 +127,28 @@ class LineInputSerializer(serializers.Serializer):
 
 class OrderPlaceSerializer(serializers.Serializer):
     lines = LineInputSerializer(many=True, max_length=MAX_ROWS)
+    # the order header, all optional: the rules are the web form's (orders.services.header)
+    po_reference = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    delivery_address = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, help_text="One of the company's addresses."
+    )
+    delivery_date = serializers.DateField(required=False, allow_null=True)
+    cost_centre = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    note_to_seller = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+    @staticmethod
+    def header_request(data: dict) -> HeaderRequest:
+        return HeaderRequest(
+            po_reference=data.get("po_reference", ""),
+            delivery_address_id=data.get("delivery_address"),
+            delivery_date=data.get("delivery_date"),
+            cost_centre=data.get("cost_centre", ""),
+            note_to_seller=data.get("note_to_seller", ""),
+        )
 
 
-class OrderEditSerializer(OrderPlaceSerializer):
+class OrderEditSerializer(serializers.Serializer):
+    lines = LineInputSerializer(many=True, max_length=MAX_ROWS)
     version = serializers.IntegerField(min_value=1, help_text="The version of the order you saw.")
 
 

@@ -184,7 +184,11 @@ class OrderList(GenericAPIView):
         lines = [LineRequest(sku=row["sku"], quantity=row["quantity"]) for row in data["lines"]]
         try:
             order = order_place(
-                buyer=request.user, lines=lines, submission_key=key, channel=Channel.API
+                buyer=request.user,
+                lines=lines,
+                header=s.OrderPlaceSerializer.header_request(data),
+                submission_key=key,
+                channel=Channel.API,
             )
         except AlreadySubmitted as exc:
             return _replayed(s.OrderSerializer(api_order_for(user=request.user, number=exc.result)))

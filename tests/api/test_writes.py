@@ -260,3 +260,44 @@ def test_a_session_call_needs_the_csrf_token(buyer, product):
     response = _place(client, [{"sku": product.sku, "quantity": 1}])
     assert response.status_code == 403
     assert not Order.objects.exists()
+
+
+def test_an_order_placed_with_its_header_reads_it_back_and_another_companys_address_is_404(
+    buyer, product
+):
+    from tests.factories import DeliveryAddressFactory
+
+    second = DeliveryAddressFactory(company=buyer.company, label="Warehouse", address="1 Dock Rd")
+    theirs = DeliveryAddressFactory(label="Elsewhere")
+    client = token_client(buyer)
+    header = {
+        "po_reference": "PO-API-1",
+        "delivery_address": second.pk,
+        "delivery_date": str(timezone.localdate() + timedelta(days=7)),
+        "cost_centre": "CC-9",
+        "note_to_seller": "Dock 4",
+    }
+
+    placed = client.post(
+        reverse("api:orders"),
+        {"lines": [{"sku": "BOLT-M8", "quantity": 1}], **header},
+        format="json",
+    )
+    again = client.post(
+        reverse("api:orders"),
+        {"lines": [{"sku": "BOLT-M8", "quantity": 1}], "po_reference": "PO-API-1"},
+        format="json",
+    )
+    before = snapshot()
+    stranger = client.post(
+        reverse("api:orders"),
+        {"lines": [{"sku": "BOLT-M8", "quantity": 1}], "delivery_address": theirs.pk},
+        format="json",
+    )
+
+    assert placed.status_code == 201, placed.json()
+    body = placed.json()
+    assert (body["po_reference"], body["cost_centre"]) == ("PO-API-1", "CC-9")
+    assert "1 Dock Rd" in body["delivery_to"] and body["note_to_seller"] == "Dock 4"
+    assert again.status_code == 400 and body["number"] in str(again.json())
+    assert stranger.status_code == 404 and snapshot() == before
