@@ -96,7 +96,7 @@ def _pgbouncer(directory: Path, database_url: str, log) -> tuple[Process, str]:
         "ignore_startup_parameters = extra_float_digits,options\n"
     )
     (directory / "userlist.txt").write_text(f'"{parts.username or "postgres"}" ""\n')
-    command = ["pgbouncer", str(config)]
+    command = ["pgbouncer", "-q", str(config)]  # -q: its log only on errors
     if os.geteuid() == 0:
         command += ["-u", "nobody"]  # it refuses to run as root
     # its log goes to its stderr, the run's
@@ -161,6 +161,7 @@ def _celery(name: str, args: list[str], env: dict, directory: Path) -> Process:
         "celery",
         "-A",
         "b2bportal",
+        "--quiet",  # no banner: the run's own output stays readable
         *args,
         "--loglevel=WARNING",
         f"--logfile={directory / f'{name}.log'}",

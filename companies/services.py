@@ -10,7 +10,7 @@ from core.domain import InvalidInput, NotAllowed
 from .models import Company, CostCentre, DeliveryAddress, User
 
 
-def company_lock_for_ordering(*, company_id: int) -> Company:
+def company_lock_for_ordering(*, company_id: int, address_id: int | None = None) -> Company:
     """Read a company and hold it against a change of its approval setup until commit.
 
     ``FOR KEY SHARE``: orders of one company don't wait for each other, only for
@@ -18,18 +18,42 @@ def company_lock_for_ordering(*, company_id: int) -> Company:
     An order routed under the old tiers is therefore always seen by the re-route.
     (The foreign key's own lock comes too late: Django's constraints are deferred
     to commit.) First in the lock order: company -> quote -> order -> ...
+
+    The same read brings the delivery address the order asks for (``address_id``,
+    if it is the company's), or the company's default: ``company.ordering_address``
+    (a ``DeliveryAddress`` or None) for ``company.ordering_address_for``.
     """
     if connection.vendor == "postgresql":
         table = Company._meta.db_table
+        addresses = DeliveryAddress._meta.db_table
         rows = list(
             Company.objects.raw(
-                f"SELECT * FROM {table} WHERE id = %s FOR KEY SHARE",  # noqa: S608
-                [company_id],
+                f"SELECT c.*, a.id AS address_pk, a.label AS address_label, "  # noqa: S608
+                f"a.address AS address_text, a.is_default AS address_default "
+                f"FROM {table} c LEFT JOIN LATERAL ("
+                f"SELECT id, label, address, is_default FROM {addresses} "
+                f"WHERE company_id = c.id AND (id = %s OR %s IS NULL) "
+                f"ORDER BY is_default DESC, label, id LIMIT 1"
+                f") a ON true WHERE c.id = %s FOR KEY SHARE OF c",
+                [address_id, address_id, company_id],
             )
         )
         if not rows:
             raise Company.DoesNotExist
-        return rows[0]
+        company = rows[0]
+        company.ordering_address_for = address_id
+        company.ordering_address = (
+            DeliveryAddress(
+                pk=company.address_pk,
+                company_id=company.pk,
+                label=company.address_label,
+                address=company.address_text,
+                is_default=company.address_default,
+            )
+            if company.address_pk is not None
+            else None
+        )
+        return company
     return Company.objects.get(pk=company_id)
 
 

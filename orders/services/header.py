@@ -121,6 +121,9 @@ def po_reference_check(*, company_id: int, reference: str, order_id: int | None 
     return reference
 
 
+MISSING = object()
+
+
 def header_check(*, company: Company, header: HeaderRequest, order_id: int | None = None) -> Header:
     """Check a header against the company's details. Rule: see this module's docstring.
 
@@ -129,8 +132,12 @@ def header_check(*, company: Company, header: HeaderRequest, order_id: int | Non
     reference = po_reference_check(
         company_id=company.pk, reference=header.po_reference, order_id=order_id
     )
-    if header.delivery_address_id is not None:
-        address = delivery_address_get(company_id=company.pk, address_id=header.delivery_address_id)
+    asked = header.delivery_address_id
+    read_with_lock = getattr(company, "ordering_address_for", MISSING) == asked
+    if read_with_lock and (asked is None or company.ordering_address is not None):
+        address = company.ordering_address  # read with the company (no query of its own)
+    elif asked is not None:
+        address = delivery_address_get(company_id=company.pk, address_id=asked)
     else:
         address = delivery_addresses_of(company_id=company.pk).first()
     when = header.delivery_date

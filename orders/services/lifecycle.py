@@ -54,11 +54,18 @@ EVENT_OF = {
 }
 
 
-def _check_buyer(buyer: User) -> Company:
-    """The buyer's company, read under the lock that keeps its tiers steady."""
+def _address_asked(header: HeaderRequest) -> int | None:
+    """The delivery address id a header asks for, if it can be one at all."""
+    asked = header.delivery_address_id
+    return asked if isinstance(asked, int) and 0 < asked < 2**63 else None
+
+
+def _check_buyer(buyer: User, *, address_id: int | None = None) -> Company:
+    """The buyer's company, read under the lock that keeps its tiers steady (with the
+    delivery address ``address_id``, or the default, read along)."""
     if buyer.company_id is None or not buyer.is_active:
         raise NotAllowed(_("Only contact persons of a company can place orders."))
-    company = company_lock_for_ordering(company_id=buyer.company_id)
+    company = company_lock_for_ordering(company_id=buyer.company_id, address_id=address_id)
     if not company.is_active:
         raise NotAllowed(_("%(company)s is inactive and cannot order.") % {"company": company})
     return company
@@ -210,8 +217,9 @@ def order_place(
     (``core.submissions``).
     """
     submission_claim(key=submission_key, user=buyer)
-    company = _check_buyer(buyer)
-    checked = header_check(company=company, header=header or HeaderRequest())
+    header = header or HeaderRequest()
+    company = _check_buyer(buyer, address_id=_address_asked(header))
+    checked = header_check(company=company, header=header)
     order = _place(
         buyer=buyer,
         company=company,
@@ -276,7 +284,8 @@ def order_edit(
     order is no longer the same. The header obeys ``orders.services.header``;
     what changed in it is written in the order's history.
     """
-    company = _check_buyer(actor)  # the company first: see the lock order
+    # the company first: see the lock order
+    company = _check_buyer(actor, address_id=_address_asked(header) if header else None)
     order = order_lock(order_id=order_id)
     if order.placed_by_id != actor.pk:
         raise NotAllowed(_("Only the person who placed an order can change it."))
