@@ -112,6 +112,7 @@ def pytest_collection_modifyitems(config, items):
             bool(shutil.which("pgbouncer")),
             "needs PgBouncer (apt-get install pgbouncer)",
         ),
+        "redis_server": (bool(shutil.which("redis-server")), "needs redis-server on the PATH"),
     }
     for item in items:
         path = str(item.fspath).replace(os.sep, "/")
@@ -121,6 +122,8 @@ def pytest_collection_modifyitems(config, items):
         if "/tests/browser/" in path:
             wanted.update({"postgres", "browser"})
         wanted.update(name for name in needs if item.get_closest_marker(name))
+        if "private_broker" in getattr(item, "fixturenames", ()):
+            wanted.add("redis_server")  # a broker of the test's own (tests/notifications)
         for name in sorted(wanted):
             present, reason = needs[name]
             if not present:
