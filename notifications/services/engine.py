@@ -24,6 +24,26 @@ unsendable. Everything else is the same for every channel:
 Delivery is at least once per row: the one case that repeats a message is a
 worker dying between the other side's "OK" and marking the row, and each
 channel makes a copy recognisable (an email's Message-ID, a webhook's event id).
+
+A new channel, beside its row model (``class CxmlDocument(OutboxRow)`` with
+``indexes = outbox_indexes("cxml")``) and five ``CXML_*`` settings::
+
+    class CxmlChannel(Channel):
+        name, model, settings_prefix = "cxml", CxmlDocument, "CXML"
+        related = ("connection",)
+
+        def send(self, row):  # raise (AttemptFailed) and the attempt failed
+            status = post_cxml(row.connection.url, row.body)
+            return {"last_response_code": status}
+
+        def unsendable(self, row):
+            return "" if row.connection.is_active else "Not sent: the connection was closed."
+
+    CXML = register(CxmlChannel())
+
+Its rows are queued with ``transaction.on_commit(lambda: dispatch(CXML, ids))``;
+the task, the sweep, the resend and the admin page of what is stuck find it in
+the registry.
 """
 
 import logging
