@@ -215,3 +215,71 @@ def test_a_site_admin_sends_again_what_failed_or_waits_never_what_was_sent_or_is
         NotificationStatus.SENDING: (NotificationStatus.SENDING, 2),
         NotificationStatus.INBOX_ONLY: (NotificationStatus.INBOX_ONLY, 2),
     }
+
+
+def test_a_row_that_can_no_longer_be_sent_fails_without_an_attempt(ledger):
+    (pk,) = ledger_rows("GONE")
+
+    assert send_outbox_row.apply(args=["ledger", pk]).get() == SendResult.FAILED.value
+
+    row = WebhookDelivery.objects.get(pk=pk)
+    assert (row.status, row.attempts, row.next_attempt_at) == (DeliveryStatus.FAILED, 0, None)
+    assert row.last_error == "Not sent: gone."
+    assert ledger.sent == []
+
+
+def test_a_long_error_is_kept_to_its_first_two_thousand_characters(ledger):
+    (pk,) = ledger_rows("PO-1")
+
+    def broken(row):
+        raise RuntimeError("x" * 5000)
+
+    ledger.send = broken
+
+    send_outbox_row.apply(args=["ledger", pk])
+
+    assert WebhookDelivery.objects.get(pk=pk).last_error == f"RuntimeError: {'x' * 1986}"
+
+
+def test_a_worker_finishing_after_its_claim_was_released_undoes_nothing(ledger, settings):
+    (pk,) = ledger_rows("PO-1")
+    first_send = ledger.send
+    outcomes = []
+
+    def slow_then_refused(row):
+        # while this worker is still at it, its claim times out: the sweep gives the
+        # row to another worker (in-process: here), which sends it
+        clock.shift(timedelta(seconds=settings.LEDGER_CLAIM_TIMEOUT_SECONDS + 1))
+        ledger.send = first_send
+        outcomes.append(outbox_sweep(channel=ledger))
+        raise AttemptFailed("Too late: the ledger hung up.", last_response_code=504)
+
+    with time_machine.travel(START, tick=False) as clock:
+        ledger.send = slow_then_refused
+        result = send_outbox_row.apply(args=["ledger", pk]).get()
+
+    # the late worker's failure is not recorded over the other worker's success
+    assert (result, outcomes) == (SendResult.SKIPPED.value, [1])
+    row = WebhookDelivery.objects.get(pk=pk)
+    assert (row.status, row.attempts, row.last_response_code, row.last_error) == (
+        DeliveryStatus.DELIVERED,
+        2,
+        201,
+        "",
+    )
+    assert ledger.sent == [pk]
+
+
+def test_the_sweep_queues_the_longest_due_first_and_at_most_its_limit(ledger):
+    with time_machine.travel(START, tick=False) as clock:
+        newest, oldest, middle = ledger_rows("PO-1", "PO-2", "PO-3")
+        for pk, minutes in ((oldest, 1), (middle, 2), (newest, 3)):
+            WebhookDelivery.objects.filter(pk=pk).update(
+                attempts=1, next_attempt_at=START + timedelta(minutes=minutes)
+            )
+        clock.shift(timedelta(minutes=5))
+
+        assert outbox_sweep(channel=ledger, limit=2) == 2
+
+    assert ledger.sent == [oldest, middle]
+    assert status_of(newest) == (DeliveryStatus.PENDING, 1)
