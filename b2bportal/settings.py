@@ -283,11 +283,8 @@ CELERY_BEAT_SCHEDULE = {
     "submissions-forget-old": {"task": "core.tasks.forget_old_submissions", "schedule": 24 * 3600},
     "tallies-fold": {"task": "core.tasks.fold_tallies", "schedule": 60},
     "quotes-expire-due": {"task": "quotations.tasks.expire_due_quotes", "schedule": 15 * 60},
-    "notifications-sweep": {
-        "task": "notifications.tasks.sweep_pending_notifications",
-        "schedule": 60,
-    },
-    "webhooks-sweep": {"task": "notifications.tasks.sweep_pending_webhooks", "schedule": 60},
+    # every channel of the outbox (emails, webhooks): what is due is queued
+    "outbox-sweep": {"task": "notifications.tasks.sweep_outbox", "schedule": 60},
     "approval-delegations": {"task": "approvals.tasks.apply_delegations", "schedule": 5 * 60},
     "approval-reminders": {
         "task": "approvals.tasks.send_approval_reminders",
@@ -305,22 +302,31 @@ CELERY_BEAT_SCHEDULE = {
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 
-# --- Notifications ----------------------------------------------------------
-NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
-NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=30)
+# --- Notifications: the outbox ---------------------------------------------
+# Every channel of the outbox (emails: NOTIFICATION_*, webhooks: WEBHOOK_*) has
+# the same five settings (notifications.services.engine). A failed attempt is
+# tried again after RETRY_BASE × 2^(n-1) seconds, at most RETRY_MAX, MAX_ATTEMPTS
+# in all; then the row is failed and a site admin may send it again. The sweep
+# (every minute) queues a row that failed an attempt once it is due, and a row
+# never tried SWEEP_AFTER seconds after it was written (its dispatch at commit was
+# lost: a broker outage); a claim older than CLAIM_TIMEOUT is a worker that died.
+#
+# Emails: 1, 2, 4, 8, 16, 32 minutes, then every hour: the 30th and last attempt
+# comes 24 hours after the first, so an SMTP outage of hours delays mail and
+# fails none; once the server is back, every email is out within the hour.
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=30)
+NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=60)
+NOTIFICATION_RETRY_MAX_SECONDS = env.int("NOTIFICATION_RETRY_MAX_SECONDS", default=3600)
 NOTIFICATION_SWEEP_AFTER_SECONDS = env.int("NOTIFICATION_SWEEP_AFTER_SECONDS", default=120)
-# A row a worker claimed and never marked (the worker died) is sent again after
-# this long; far above an SMTP conversation (EMAIL_TIMEOUT per step).
+# Far above an SMTP conversation (EMAIL_TIMEOUT per step).
 NOTIFICATION_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFICATION_CLAIM_TIMEOUT_SECONDS", default=600)
-# Webhooks: each POST waits this long for the receiver (to connect, and for each
-# read); a failed attempt is tried again after RETRY_BASE × 2^(n-1) seconds (at
-# most RETRY_MAX), WEBHOOK_MAX_ATTEMPTS in all, then the delivery is failed and a
-# site admin may re-send it. The sweep re-queues a delivery still pending this long
-# after it was due; a claim older than CLAIM_TIMEOUT is a worker that died.
+# Webhooks: each POST waits WEBHOOK_TIMEOUT_SECONDS for the receiver (to connect,
+# and for each read). 30 s, 1, 2, 4, 8, 16, 32 minutes, then every hour: the 30th
+# and last attempt comes 23 hours after the first.
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
-WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=30)
 WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
-WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=6 * 3600)
+WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=3600)
 WEBHOOK_SWEEP_AFTER_SECONDS = env.int("WEBHOOK_SWEEP_AFTER_SECONDS", default=60)
 WEBHOOK_CLAIM_TIMEOUT_SECONDS = env.int("WEBHOOK_CLAIM_TIMEOUT_SECONDS", default=300)
 # Approvers are reminded of an order waiting this long, once per such period;

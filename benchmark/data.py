@@ -583,6 +583,7 @@ class Generator:
                     "created_at": created,
                     "claimed_at": created,
                     "sent_at": created,
+                    "next_attempt_at": None,
                     # what still waits for the approvers is unread
                     "read_at": None if waiting else created,
                 }

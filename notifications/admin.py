@@ -2,8 +2,10 @@ from urllib.parse import urlsplit
 
 from django import forms
 from django.contrib import admin
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from .admin_outbox import OUTBOX_CHANGE_LIST, outbox_stuck_view
 from .models import (
     Notification,
     NotificationPreference,
@@ -23,6 +25,7 @@ class NotificationAdmin(admin.ModelAdmin):
         "subject",
         "status",
         "attempts",
+        "next_attempt_at",
         "sent_at",
         "read_at",
     )
@@ -32,6 +35,16 @@ class NotificationAdmin(admin.ModelAdmin):
     show_full_result_count = False
     readonly_fields = [f.name for f in Notification._meta.fields]
     actions = ["resend"]
+    change_list_template = OUTBOX_CHANGE_LIST
+
+    def get_urls(self):
+        # The outbox's page of what is stuck, across every channel (admin_outbox).
+        stuck = path(
+            "outbox/",
+            self.admin_site.admin_view(outbox_stuck_view(self.admin_site)),
+            name="notifications_outbox_stuck",
+        )
+        return [stuck, *super().get_urls()]
 
     def has_add_permission(self, request):
         return False
@@ -43,7 +56,8 @@ class NotificationAdmin(admin.ModelAdmin):
         return request.user.has_perm("notifications.change_notification")
 
     @admin.action(
-        description=_("Send the selected failed notifications again"), permissions=["resend"]
+        description=_("Send the selected failed or waiting notifications again now"),
+        permissions=["resend"],
     )
     def resend(self, request, queryset):
         count = notification_resend(notification_ids=queryset.values_list("pk", flat=True))
@@ -102,7 +116,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         "attempts",
         "last_response_code",
         "next_attempt_at",
-        "delivered_at",
+        "sent_at",
     )
     list_filter = ("status", "event", "endpoint")
     list_select_related = ("endpoint",)
@@ -110,6 +124,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     show_full_result_count = False
     readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
     actions = ["resend"]
+    change_list_template = OUTBOX_CHANGE_LIST
 
     def has_add_permission(self, request):
         return False

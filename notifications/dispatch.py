@@ -1,25 +1,30 @@
 """Handing outbox rows to the broker without making a person wait for it.
 
 After a commit, a request only drops the ids of its new rows into this
-process's dispatcher and answers; a thread of the process publishes them. A
-broker that refuses connections, or accepts them and never answers (each
-publish then waits for the socket timeout, twice), delays the mail and costs
-the page nothing. What could not be published stays pending in the outbox, and
-the periodic sweep queues it again, so nothing is lost.
+process's dispatcher for their channel and answers; a thread of the process
+publishes them. A broker that refuses connections, or accepts them and never
+answers (each publish then waits for the socket timeout, twice), delays the
+message and costs the page nothing. What could not be published stays pending
+in the outbox, and the periodic sweep queues it again, so nothing is lost.
 
 Whatever has piled up while the thread was busy goes out as one batch over one
 connection, and a batch stops at its first failure: a hung broker costs the
-thread one timeout per batch, not one per email.
+thread one timeout per batch, not one per row.
 
-In-process mode (no broker, ``CELERY_TASK_ALWAYS_EAGER``) has nothing to wait
-for: the email is sent at once, in the caller's thread, as before.
+In-process mode (no broker, ``CELERY_TASK_ALWAYS_EAGER``) sends in the
+dispatcher's thread, or — for a channel that says so (emails) — at once in the
+caller's thread. Each channel has a thread of its own: a receiver answering
+slowly in in-process mode holds up its own channel, never the others.
 """
 
 import atexit
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Protocol
 
 logger = logging.getLogger(__name__)
 
@@ -30,45 +35,65 @@ CAPACITY = 10_000
 EXIT_FLUSH_SECONDS = 3.0
 
 
+class Sendable(Protocol):
+    """What the dispatcher needs of a channel (``services.engine.Channel``)."""
+
+    name: str
+    eager_inline: bool
+
+
 def _eager() -> bool:
-    from .tasks import send_notification
+    from .tasks import send_outbox_row
 
-    return bool(send_notification.app.conf.task_always_eager)
+    return bool(send_outbox_row.app.conf.task_always_eager)
 
 
-def publish(ids: Sequence[int]) -> int:
-    """Queue one send task per row, in order, over one connection; how many were queued.
+def publish(channel: str, ids: Sequence[int]) -> int:
+    """Queue one send task per row of ``channel``, in order, over one connection; how
+    many were queued.
 
     Stops at the first failure: the broker is down or hung, and the rest would
     only wait for the same timeout. Rows not queued stay pending for the sweep.
     """
-    from .tasks import send_notification
+    from .tasks import send_outbox_row
 
     if not ids:
         return 0
     if _eager():
-        for notification_id in ids:
-            send_notification.delay(notification_id)
+        for row_id in ids:
+            send_outbox_row.delay(channel, row_id)
         return len(ids)
     queued = 0
     try:
-        with send_notification.app.producer_or_acquire() as producer:
-            for notification_id in ids:
-                send_notification.apply_async(args=[notification_id], producer=producer)
+        with send_outbox_row.app.producer_or_acquire() as producer:
+            for row_id in ids:
+                send_outbox_row.apply_async(args=[channel, row_id], producer=producer)
                 queued += 1
     except Exception as exc:  # the broker is down, unreachable or not answering
         logger.warning(
-            "Could not queue %d of %d notifications (%s: %s); the sweep will.",
+            "Could not queue %d of %d %s rows (%s: %s); the sweep will.",
             len(ids) - queued,
             len(ids),
+            channel,
             type(exc).__name__,
             exc,
         )
     return queued
 
 
+def _publish_off_thread(channel: str, ids: Sequence[int]) -> int:
+    """``publish`` in a dispatcher's thread; what in-process mode sends from here uses a
+    database connection of the thread's own, closed when the batch is done."""
+    try:
+        return publish(channel, ids)
+    finally:
+        from django.db import connections
+
+        connections.close_all()  # this thread's connections only
+
+
 class Dispatcher:
-    """A queue of ids and one thread per process that publishes them.
+    """A queue of ids and one thread that publishes them.
 
     The thread starts on first use. A child process starts afresh after a fork
     (the parent's lock and thread do not survive one), so each process of a
@@ -94,7 +119,7 @@ class Dispatcher:
         with self._lock:
             if len(self._waiting) + len(ids) > self._capacity:
                 logger.warning(
-                    "%d notifications wait to be queued already; the sweep will queue %d more.",
+                    "%d rows wait to be queued already; the sweep will queue %d more.",
                     len(self._waiting),
                     len(ids),
                 )
@@ -121,79 +146,52 @@ class Dispatcher:
             try:
                 self._publish(batch)
             except Exception:  # never let the thread die: the next batch may go through
-                logger.exception("Publishing %d notifications failed; the sweep will.", len(batch))
+                logger.exception("Publishing %d outbox rows failed; the sweep will.", len(batch))
             finally:
                 with self._lock:
                     self._busy = False
                     self._changed.notify_all()
 
 
-def publish_webhooks(ids: Sequence[int]) -> int:
-    """Queue one task per webhook delivery, as ``publish`` does for emails.
-
-    In-process mode runs each delivery here, in the dispatcher's thread: never in
-    the request that queued it, which has answered already.
-    """
-    from .tasks import send_webhook
-
-    if not ids:
-        return 0
-    if send_webhook.app.conf.task_always_eager:
-        for delivery_id in ids:
-            send_webhook.delay(delivery_id)
-        return len(ids)
-    queued = 0
-    try:
-        with send_webhook.app.producer_or_acquire() as producer:
-            for delivery_id in ids:
-                send_webhook.apply_async(args=[delivery_id], producer=producer)
-                queued += 1
-    except Exception as exc:  # the broker is down, unreachable or not answering
-        logger.warning(
-            "Could not queue %d of %d webhook deliveries (%s: %s); the sweep will.",
-            len(ids) - queued,
-            len(ids),
-            type(exc).__name__,
-            exc,
-        )
-    return queued
+_dispatchers: dict[str, Dispatcher] = {}
+_dispatchers_lock = threading.Lock()
 
 
-def _publish_webhooks_off_thread(ids: Sequence[int]) -> int:
-    """``publish_webhooks`` in the dispatcher's thread; in-process mode posted from here,
-    with a database connection of the thread's own, closed when the batch is done."""
-    try:
-        return publish_webhooks(ids)
-    finally:
-        from django.db import connections
-
-        connections.close_all()  # this thread's connections only
+def _dispatcher_for(channel: str) -> Dispatcher:
+    with _dispatchers_lock:
+        if channel not in _dispatchers:
+            _dispatchers[channel] = Dispatcher(partial(_publish_off_thread, channel))
+        return _dispatchers[channel]
 
 
-dispatcher = Dispatcher(publish)
-# Webhooks have a thread of their own: a receiver answering slowly in in-process
-# mode holds up other deliveries, never the emails.
-webhook_dispatcher = Dispatcher(_publish_webhooks_off_thread)
-for _one in (dispatcher, webhook_dispatcher):
-    os.register_at_fork(after_in_child=_one._reset)
-    atexit.register(_one.flush, EXIT_FLUSH_SECONDS)
+def _after_fork_in_child() -> None:
+    global _dispatchers_lock
+    _dispatchers_lock = threading.Lock()
+    for one in _dispatchers.values():
+        one._reset()
 
 
-def dispatch(ids: Sequence[int]) -> None:
-    """Send the rows after a commit: in-process at once, else through the dispatcher."""
+def flush(timeout: float) -> bool:
+    """Wait until every channel's dispatcher published what it was handed (or gave up)."""
+    deadline = time.monotonic() + timeout
+    with _dispatchers_lock:
+        every = list(_dispatchers.values())
+    done = True
+    for one in every:  # each waits, whatever the one before it said
+        done = one.flush(max(deadline - time.monotonic(), 0)) and done
+    return done
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+atexit.register(flush, EXIT_FLUSH_SECONDS)
+
+
+def dispatch(channel: Sendable, ids: Sequence[int]) -> None:
+    """Send the rows of ``channel`` after a commit: through its dispatcher, or in
+    in-process mode at once in the caller's thread when the channel says so."""
     if not ids:
         return
-    if _eager():
-        publish(ids)
+    if channel.eager_inline and _eager():
+        publish(channel.name, ids)
     else:
-        dispatcher.submit(list(ids))
-
-
-def dispatch_webhooks(ids: Sequence[int]) -> None:
-    """Post the deliveries after a commit, always off the caller's thread.
-
-    Unlike an email in in-process mode, a delivery is never made in the request:
-    a receiver that is slow or down must not hold a page up.
-    """
-    if ids:
-        webhook_dispatcher.submit(list(ids))
+        _dispatcher_for(channel.name).submit(list(ids))

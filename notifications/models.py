@@ -7,7 +7,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from core.caching import bump
-from core.transitions import NEW, Move, Stateful
+from core.transitions import NEW, Move
+
+from .outbox import EVENT, OUTBOX_MOVES, SITE_ADMIN, OutboxRow, outbox_indexes
 
 
 class NotificationKind(models.TextChoices):
@@ -72,7 +74,10 @@ STAFF_EMAIL_KINDS = (
 
 
 class NotificationStatus(models.TextChoices):
-    """Where the email of a row is: the delivery, not whether it was read."""
+    """Where the email of a row is: the delivery, not whether it was read.
+
+    The outbox's statuses (``OutboxStatus``), and one of its own.
+    """
 
     PENDING = "pending", _("Pending")
     SENDING = "sending", _("Sending")
@@ -82,33 +87,15 @@ class NotificationStatus(models.TextChoices):
     INBOX_ONLY = "inbox_only", _("Not emailed")
 
 
-# Who moves a row: the service announcing an event, the worker sending it, the
-# periodic sweep, a site admin in Django admin.
-EVENT, WORKER, SWEEP, SITE_ADMIN = "event", "worker", "sweep", "site_admin"
-
-# Every move of an outbox row; ``transition`` (core.transitions) writes them.
-# A worker claims a row and commits before it talks to the SMTP server, and marks
-# it sent afterwards, so no lock is held across the conversation; a claim left by
-# a worker that died is released by the sweep after NOTIFICATION_CLAIM_TIMEOUT_SECONDS.
+# The outbox's moves (``notifications.outbox``); a row may also be born an inbox
+# entry only, which is never sent.
 NOTIFICATION_MOVES: dict[str, Move] = {
+    **OUTBOX_MOVES,
     "queue": Move(EVENT, {NEW}, {NotificationStatus.PENDING, NotificationStatus.INBOX_ONLY}),
-    "claim": Move(WORKER, {NotificationStatus.PENDING}, {NotificationStatus.SENDING}),
-    "mark_sent": Move(WORKER, {NotificationStatus.SENDING}, {NotificationStatus.SENT}),
-    # the SMTP server refused or failed; attempts remain
-    "defer": Move(WORKER, {NotificationStatus.SENDING}, {NotificationStatus.PENDING}),
-    # no attempts left, or the recipient can no longer be told
-    "give_up": Move(
-        WORKER,
-        {NotificationStatus.PENDING, NotificationStatus.SENDING},
-        {NotificationStatus.FAILED},
-    ),
-    # the worker that claimed it died before it could say how it went
-    "release": Move(SWEEP, {NotificationStatus.SENDING}, {NotificationStatus.PENDING}),
-    "resend": Move(SITE_ADMIN, {NotificationStatus.FAILED}, {NotificationStatus.PENDING}),
 }
 
 
-class Notification(Stateful):
+class Notification(OutboxRow):
     """One person told of one event: an entry of their inbox and the outbox row of its email.
 
     Written in the same transaction as the change it announces; a worker sends
@@ -146,15 +133,12 @@ class Notification(Stateful):
     # the same event can never be queued twice for one person.
     key = models.CharField(max_length=120)
     status = models.CharField(
-        max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
+        _("status"),
+        max_length=10,
+        choices=NotificationStatus.choices,
+        default=NotificationStatus.PENDING,
     )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    # When a worker last took the row to send it: its claim, checked when it
-    # marks the row, and the age after which the sweep releases it.
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
@@ -163,16 +147,7 @@ class Notification(Stateful):
             models.UniqueConstraint(fields=["recipient", "key"], name="notification_once"),
         ]
         indexes = [
-            models.Index(
-                fields=["created_at"],
-                condition=Q(status="pending"),
-                name="notification_pending_idx",
-            ),
-            models.Index(
-                fields=["claimed_at"],
-                condition=Q(status="sending"),
-                name="notification_sending_idx",
-            ),
+            *outbox_indexes("notification"),
             models.Index(fields=["recipient", "-created_at"], name="notification_inbox_idx"),
             # the unread count in the navigation, on every page: a site admin's, and a
             # contact's (their company's only; without the company in the index the
@@ -280,25 +255,18 @@ ENDPOINTS_VERSION = "notifications.webhook_endpoints"
 
 
 class DeliveryStatus(models.TextChoices):
+    """The outbox's statuses (``OutboxStatus``) as a delivery log says them."""
+
     PENDING = "pending", _("Pending")
     SENDING = "sending", _("Sending")
-    DELIVERED = "delivered", _("Delivered")
+    DELIVERED = "sent", _("Delivered")
     FAILED = "failed", _("Failed")
 
 
-# Every move of a delivery, as for the emails' rows (NOTIFICATION_MOVES): a worker
-# claims a row and commits before it calls the receiver, and marks it afterwards.
+# The outbox's moves; a delivered event may be re-sent too (a receiver lost it):
+# the receiver tells the copy by its event id.
 DELIVERY_MOVES: dict[str, Move] = {
-    "queue": Move(EVENT, {NEW}, {DeliveryStatus.PENDING}),
-    "claim": Move(WORKER, {DeliveryStatus.PENDING}, {DeliveryStatus.SENDING}),
-    "mark_delivered": Move(WORKER, {DeliveryStatus.SENDING}, {DeliveryStatus.DELIVERED}),
-    # the receiver was down, slow or answered other than 2xx; attempts remain
-    "defer": Move(WORKER, {DeliveryStatus.SENDING}, {DeliveryStatus.PENDING}),
-    "give_up": Move(
-        WORKER, {DeliveryStatus.PENDING, DeliveryStatus.SENDING}, {DeliveryStatus.FAILED}
-    ),
-    "release": Move(SWEEP, {DeliveryStatus.SENDING}, {DeliveryStatus.PENDING}),
-    # a site admin asks for it again (a receiver lost it, or was fixed after failing)
+    **OUTBOX_MOVES,
     "resend": Move(
         SITE_ADMIN,
         {DeliveryStatus.FAILED, DeliveryStatus.DELIVERED, DeliveryStatus.PENDING},
@@ -307,7 +275,7 @@ DELIVERY_MOVES: dict[str, Move] = {
 }
 
 
-class WebhookDelivery(Stateful):
+class WebhookDelivery(OutboxRow):
     """One event for one endpoint: written with the change it announces, posted after commit.
 
     ``event_id`` is the same for every endpoint told of one event and for every
@@ -329,13 +297,9 @@ class WebhookDelivery(Stateful):
         choices=DeliveryStatus.choices,
         default=DeliveryStatus.PENDING,
     )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     last_response_code = models.PositiveSmallIntegerField(_("last response"), null=True, blank=True)
-    last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -344,18 +308,7 @@ class WebhookDelivery(Stateful):
         constraints = [
             models.UniqueConstraint(fields=["endpoint", "event_id"], name="webhook_delivery_once"),
         ]
-        indexes = [
-            models.Index(
-                fields=["next_attempt_at"],
-                condition=Q(status="pending"),
-                name="webhook_pending_idx",
-            ),
-            models.Index(
-                fields=["claimed_at"],
-                condition=Q(status="sending"),
-                name="webhook_sending_idx",
-            ),
-        ]
+        indexes = outbox_indexes("webhook")
 
     def __str__(self) -> str:
         return f"{self.event} {self.reference} → {self.endpoint_id}"

@@ -1,11 +1,13 @@
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from companies.models import User
 
 from .models import CONTACT_EMAIL_KINDS, STAFF_EMAIL_KINDS, Notification, NotificationPreference
+from .outbox import FAILED, PENDING, OutboxRow
+from .services.engine import Channel
 
 # The navigation counts unread entries up to this, then says "99+".
 UNREAD_SHOWN = 99
@@ -70,4 +72,14 @@ def email_kinds_for(*, user: User) -> tuple[str, ...]:
 def notification_preference_for_user(*, user: User) -> NotificationPreference:
     return NotificationPreference.objects.filter(user=user).first() or NotificationPreference(
         user=user
+    )
+
+
+def outbox_stuck(*, channel: Channel, limit: int = 100) -> list[OutboxRow]:
+    """What of ``channel`` is stuck, most recent first: rows that failed, and rows that
+    failed an attempt and wait for the next (served by the channel's stuck index)."""
+    return list(
+        channel.model.objects.filter(Q(status=FAILED) | Q(status=PENDING, attempts__gt=0))
+        .select_related(*channel.related)
+        .order_by("-id")[:limit]
     )

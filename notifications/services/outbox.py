@@ -20,6 +20,7 @@ from ..models import (
     NotificationPreference,
     NotificationStatus,
 )
+from .delivery import EMAIL
 
 
 def _insert_new(rows: list[Notification]) -> list[Notification]:
@@ -127,7 +128,7 @@ def notification_enqueue(
     )
     ids = [row.pk for row in rows if row.status == NotificationStatus.PENDING]
     if ids:
-        transaction.on_commit(lambda: dispatch(ids))
+        transaction.on_commit(lambda: dispatch(EMAIL, ids))
     return rows
 
 

@@ -1,14 +1,13 @@
 """Webhooks: events posted to the receivers site admins registered, through the outbox.
 
-The same shape as the emails (``delivery``): the service announcing an event
-writes one ``WebhookDelivery`` per endpoint that wants it, in its own
-transaction; after commit a worker claims the row and commits, posts it
-outside any transaction, then marks it delivered if its claim still stands.
-A receiver that is down, slow (WEBHOOK_TIMEOUT_SECONDS) or answers other than
-2xx leaves the row pending for another attempt, after an exponential backoff,
-up to WEBHOOK_MAX_ATTEMPTS; the sweep re-queues what a lost task or a dead
-worker left behind. Delivery is at least once: a receiver deduplicates by the
-event id, the same for every attempt and every re-send.
+The service announcing an event writes one ``WebhookDelivery`` per endpoint
+that wants it, in its own transaction (``webhook_enqueue``); the outbox engine
+(``engine``) posts it after commit, like an email: claimed, posted outside any
+transaction, marked delivered on a 2xx. A receiver that is down, slow
+(WEBHOOK_TIMEOUT_SECONDS) or answers other than 2xx is tried again after the
+backoff (WEBHOOK_* settings) until its attempts are spent. Delivery is at least
+once: a receiver deduplicates by the event id, the same for every attempt and
+every re-send.
 
 Each request is signed (``sign``): ``X-Portal-Signature: t=<unix time>,v1=<hex>``
 where the hex is HMAC-SHA256 of ``"<t>.<body>"`` with the endpoint's secret, so a
@@ -18,26 +17,32 @@ receiver checks both who sent it and when (to refuse replays).
 import hashlib
 import hmac
 import json
-import logging
 import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import connections, router, transaction
 from django.utils import timezone
 
 from core.caching import cached
-from core.transitions import initial_status, transition, transition_all
+from core.transitions import initial_status
 
-from ..dispatch import dispatch_webhooks, publish_webhooks
-from ..models import ENDPOINTS_VERSION, DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from .delivery import SendResult
-
-logger = logging.getLogger(__name__)
+from ..dispatch import dispatch
+from ..models import ENDPOINTS_VERSION, WebhookDelivery, WebhookEndpoint
+from .engine import (
+    AttemptFailed,
+    Channel,
+    SendResult,
+    outbox_resend,
+    outbox_send,
+    outbox_sweep,
+    register,
+)
 
 # Event ids are derived from what the event is (object, version), so the same
 # event queued twice carries the same id.
@@ -58,12 +63,6 @@ def sign(*, secret: str, timestamp: int, body: bytes) -> str:
 
 def event_body(payload: dict) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def webhook_backoff(attempts: int) -> int:
-    """Seconds to wait after the ``attempts``-th failed attempt: base × 2^(n-1), capped."""
-    delay = settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** max(min(attempts, 20) - 1, 0)
-    return min(delay, settings.WEBHOOK_RETRY_MAX_SECONDS)
 
 
 # --- Queueing: in the caller's transaction ------------------------------------
@@ -152,7 +151,7 @@ def webhook_enqueue(
         ]
     )
     if ids:
-        transaction.on_commit(lambda: dispatch_webhooks(ids))
+        transaction.on_commit(lambda: dispatch(WEBHOOK, ids))
     return ids
 
 
@@ -195,146 +194,46 @@ def _post(row: WebhookDelivery) -> int:
         return answer.code
 
 
+class WebhookChannel(Channel):
+    name = "webhook"
+    model = WebhookDelivery
+    settings_prefix = "WEBHOOK"
+    related = ("endpoint",)
+
+    def send(self, row: WebhookDelivery) -> Mapping[str, Any]:
+        """2xx is delivered; anything else (an error, a timeout, a redirect) is not."""
+        try:
+            code = _post(row)
+        except Exception as exc:  # refused, unreachable, timed out, TLS
+            raise AttemptFailed(f"{type(exc).__name__}: {exc}", last_response_code=None) from exc
+        if not 200 <= code < 300:
+            raise AttemptFailed(f"The receiver answered HTTP {code}.", last_response_code=code)
+        return {"last_response_code": code}
+
+    def unsendable(self, row: WebhookDelivery) -> str:
+        return "" if row.endpoint.is_active else "Not sent: the endpoint was switched off."
+
+    def describe(self, row: WebhookDelivery) -> str:
+        return f"{row.event} {row.reference} → {row.endpoint.name}"
+
+
+WEBHOOK = register(WebhookChannel())
+
+
 def webhook_send(*, delivery_id: int) -> SendResult:
-    """Post one delivery.
-
-    Rule: only a pending row is posted, by the one worker that claimed it, and
-    no lock is held while the receiver answers; 2xx is delivered, anything else
-    (an error, a timeout, a redirect) is another attempt later or, with none
-    left, failed.
-    """
-    claim = _claim(delivery_id=delivery_id)
-    if not isinstance(claim, WebhookDelivery):
-        return claim
-    try:
-        code = _post(claim)
-    except Exception as exc:  # refused, unreachable, timed out, TLS
-        return _attempt_failed(claim, code=None, error=f"{type(exc).__name__}: {exc}")
-    if 200 <= code < 300:
-        _mark_delivered(claim, code)
-        return SendResult.SENT
-    return _attempt_failed(claim, code=code, error=f"The receiver answered HTTP {code}.")
-
-
-@transaction.atomic
-def _claim(*, delivery_id: int) -> WebhookDelivery | SendResult:
-    row = (
-        WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("endpoint")
-        .filter(pk=delivery_id, status=DeliveryStatus.PENDING)
-        .first()
-    )
-    if row is None:  # delivered, failed, being posted, or being claimed right now
-        return SendResult.SKIPPED
-    if not row.endpoint.is_active:
-        row.last_error = "Not sent: the endpoint was switched off."
-        transition(row, "give_up", fields=["last_error"])
-        return SendResult.FAILED
-    row.attempts += 1
-    row.claimed_at = timezone.now()
-    transition(row, "claim", fields=["attempts", "claimed_at"])
-    return row
-
-
-def _still_claimed(row: WebhookDelivery) -> WebhookDelivery | None:
-    return (
-        WebhookDelivery.objects.select_for_update()
-        .filter(pk=row.pk, status=DeliveryStatus.SENDING, claimed_at=row.claimed_at)
-        .first()
-    )
-
-
-@transaction.atomic
-def _mark_delivered(row: WebhookDelivery, code: int) -> None:
-    current = _still_claimed(row)
-    if current is None:
-        logger.warning("Webhook delivery %s arrived after its claim had been released.", row.pk)
-        return
-    current.delivered_at = timezone.now()
-    current.last_response_code = code
-    current.last_error = ""
-    current.next_attempt_at = None
-    transition(
-        current,
-        "mark_delivered",
-        fields=["delivered_at", "last_response_code", "last_error", "next_attempt_at"],
-    )
-
-
-@transaction.atomic
-def _attempt_failed(row: WebhookDelivery, *, code: int | None, error: str) -> SendResult:
-    logger.warning("Webhook delivery %s not delivered: %s", row.pk, error)
-    current = _still_claimed(row)
-    if current is None:
-        return SendResult.SKIPPED
-    current.last_error = error[:2000]
-    current.last_response_code = code
-    fields = ["last_error", "last_response_code", "next_attempt_at"]
-    if current.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
-        current.next_attempt_at = None
-        transition(current, "give_up", fields=fields)
-        return SendResult.FAILED
-    current.next_attempt_at = timezone.now() + timedelta(seconds=webhook_backoff(current.attempts))
-    transition(current, "defer", fields=fields)
-    return SendResult.RETRY
-
-
-# --- The safety net and the site admin's hand ------------------------------------
+    """Post one delivery (the engine's rule: claimed, no lock held while the receiver answers)."""
+    return outbox_send(channel=WEBHOOK, row_id=delivery_id)
 
 
 def webhook_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Queue again the deliveries due a while ago and still pending; how many.
-
-    Covers a broker that was down at commit, a retry task lost with its worker,
-    and a worker that died while posting (its claim is released first).
-    """
-    now = now or timezone.now()
-    released = _release_abandoned_claims(now=now, limit=limit)
-    cutoff = now - timedelta(seconds=settings.WEBHOOK_SWEEP_AFTER_SECONDS)
-    due = WebhookDelivery.objects.filter(
-        status=DeliveryStatus.PENDING, next_attempt_at__lte=cutoff
-    ).exclude(pk__in=released)
-    ids = released + list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
-    publish_webhooks(ids)
-    return len(ids)
-
-
-@transaction.atomic
-def _release_abandoned_claims(*, now: datetime, limit: int) -> list[int]:
-    cutoff = now - timedelta(seconds=settings.WEBHOOK_CLAIM_TIMEOUT_SECONDS)
-    rows = list(
-        WebhookDelivery.objects.select_for_update(skip_locked=True)
-        .filter(status=DeliveryStatus.SENDING, claimed_at__lte=cutoff)
-        .order_by("claimed_at")[:limit]
-    )
-    spent = [row for row in rows if row.attempts >= settings.WEBHOOK_MAX_ATTEMPTS]
-    again = [row for row in rows if row.attempts < settings.WEBHOOK_MAX_ATTEMPTS]
-    if spent:
-        WebhookDelivery.objects.filter(pk__in=[row.pk for row in spent]).update(
-            last_error="Not sent: no worker finished posting it.", next_attempt_at=None
-        )
-        transition_all(spent, "give_up")
-    transition_all(again, "release")
-    return [row.pk for row in again]
+    """Queue the deliveries that are due again; how many (the engine's sweep)."""
+    return outbox_sweep(channel=WEBHOOK, now=now, limit=limit)
 
 
 def webhook_resend(*, delivery_ids: Iterable[int]) -> int:
-    """A site admin asks to post deliveries again (failed, delivered, or waiting to retry).
+    """A site admin posts deliveries again (failed, delivered, or waiting to retry).
 
     Rule: the same event id (the receiver can tell a copy), a fresh count of
     attempts, posted now; a row being posted at this moment is left alone.
     """
-    with transaction.atomic():
-        rows = list(
-            WebhookDelivery.objects.select_for_update(skip_locked=True).filter(
-                pk__in=list(delivery_ids),
-                status__in=WebhookDelivery.MOVES["resend"].sources,
-            )
-        )
-        ids = [row.pk for row in rows]
-        WebhookDelivery.objects.filter(pk__in=ids).update(
-            attempts=0, last_error="", next_attempt_at=timezone.now()
-        )
-        transition_all(rows, "resend")
-        transaction.on_commit(lambda: dispatch_webhooks(ids))
-    return len(ids)
+    return outbox_resend(channel=WEBHOOK, row_ids=delivery_ids)

@@ -3,6 +3,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,7 +14,8 @@ from celery.contrib.testing.worker import start_worker
 from django.db import connections
 
 from b2bportal.celery import app as celery_app
-from notifications.dispatch import dispatcher
+from notifications import dispatch
+from notifications.tasks import sweep_outbox
 from tests.conftest import test_broker_url
 
 # A port where no broker listens: the broker is "down".
@@ -40,7 +42,7 @@ def broker(settings):
     point_celery_at(test_broker_url())
     celery_app.control.purge()
     yield celery_app
-    dispatcher.flush(timeout=15)  # nothing of this test is published into the next one
+    dispatch.flush(timeout=15)  # nothing of this test is published into the next one
     point_celery_at(test_broker_url())
 
 
@@ -59,6 +61,28 @@ def real_worker():
             yield
     finally:
         db_settings["CONN_MAX_AGE"] = max_age
+
+
+@contextmanager
+def running_beat(interval: float = 0.2):
+    """Beat's sweep of the outbox in a thread, every ``interval`` seconds instead of every
+    minute: what queues a row again once the wait after a failed attempt is over."""
+    stop = threading.Event()
+
+    def sweep():
+        try:
+            while not stop.wait(interval):
+                sweep_outbox.apply()
+        finally:
+            connections.close_all()
+
+    beat = threading.Thread(target=sweep, name="test-beat", daemon=True)
+    beat.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        beat.join(timeout=10)
 
 
 @pytest.fixture
@@ -119,7 +143,7 @@ def private_broker(settings):
     finally:
         if process.poll() is None:
             os.kill(process.pid, signal.SIGCONT)
-            dispatcher.flush(timeout=15)
+            dispatch.flush(timeout=15)
             process.terminate()
             try:
                 process.wait(timeout=10)

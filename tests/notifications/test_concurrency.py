@@ -41,7 +41,7 @@ def slow_smtp(settings):
 @pytest.fixture
 def queued_row(monkeypatch):
     """A pending row no task was queued for yet (the test plays the workers)."""
-    monkeypatch.setattr("notifications.services.outbox.dispatch", lambda ids: None)
+    monkeypatch.setattr("notifications.services.outbox.dispatch", lambda channel, ids: None)
     order = OrderFactory()
     (row,) = enqueue(order, [order.placed_by])
     return row

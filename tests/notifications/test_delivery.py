@@ -12,8 +12,23 @@ from django.db import transaction
 
 from core.domain import InvalidState
 from core.transitions import NEW, initial_status, transition
-from notifications.models import NOTIFICATION_MOVES, Notification, NotificationStatus
-from notifications.services import SendResult, notification_send, notification_sweep
+from notifications.models import (
+    DELIVERY_MOVES,
+    NOTIFICATION_MOVES,
+    DeliveryStatus,
+    Notification,
+    NotificationStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from notifications.outbox import OUTBOX_MOVES, OutboxStatus
+from notifications.services import (
+    SendResult,
+    channels,
+    notification_send,
+    notification_sweep,
+    webhook_enqueue,
+)
 from tests.factories import OrderFactory
 from tests.notifications.test_outbox import enqueue
 
@@ -40,34 +55,49 @@ def queued_row() -> Notification:
     return row
 
 
-def row_in(status: str) -> Notification:
-    row = queued_row()
-    Notification.objects.filter(pk=row.pk).update(status=status)  # a given, not a move
+def queued_delivery() -> WebhookDelivery:
+    WebhookEndpoint.objects.create(name="ERP", url="https://erp.example.com/hooks")
+    (pk,) = webhook_enqueue(event="order.placed", key="o1", reference="PO-1", data=dict)
+    return WebhookDelivery.objects.get(pk=pk)
+
+
+# Every table of outbox moves, with a row of its model in a given status.
+MACHINES = {
+    "notification": (NOTIFICATION_MOVES, NotificationStatus.values, queued_row),
+    "delivery": (DELIVERY_MOVES, DeliveryStatus.values, queued_delivery),
+}
+
+
+def row_in(machine: str, status: str):
+    row = MACHINES[machine][2]()
+    type(row).objects.filter(pk=row.pk).update(status=status)  # a given, not a move
     row.refresh_from_db()
     return row
 
 
 CASES = [
-    pytest.param(status, action, id=f"{status}-{action}")
-    for status, action in product(NotificationStatus.values, NOTIFICATION_MOVES)
-    if NEW not in NOTIFICATION_MOVES[action].sources
+    pytest.param(machine, status, action, id=f"{machine}-{status}-{action}")
+    for machine, (moves, statuses, _make) in MACHINES.items()
+    for status, action in product(statuses, moves)
+    if NEW not in moves[action].sources
 ]
 
 
-@pytest.mark.parametrize(("status", "action"), CASES)
-def test_every_status_and_action_moves_as_the_table_says_or_is_refused(status, action):
-    row = row_in(status)
-    move = NOTIFICATION_MOVES[action]
+@pytest.mark.parametrize(("machine", "status", "action"), CASES)
+def test_every_status_and_action_moves_as_the_table_says_or_is_refused(machine, status, action):
+    row = row_in(machine, status)
+    move = MACHINES[machine][0][action]
+    model = type(row)
 
     if status in move.sources:
         with transaction.atomic():
             done = transition(row, action)
         assert (done.source, done.target) == (status, move.target)
-        assert Notification.objects.get(pk=row.pk).status == move.target
+        assert model.objects.get(pk=row.pk).status == move.target
     else:
         with pytest.raises(InvalidState), transaction.atomic():
             transition(row, action)
-        assert Notification.objects.get(pk=row.pk).status == status
+        assert model.objects.get(pk=row.pk).status == status
 
 
 def test_a_row_is_born_pending_or_for_the_inbox_only():
@@ -77,6 +107,41 @@ def test_a_row_is_born_pending_or_for_the_inbox_only():
         with pytest.raises(ValueError):
             initial_status(Notification, "queue", to=status)
     assert queued_row().status == NotificationStatus.PENDING
+
+
+def test_a_delivery_is_born_pending_only():
+    assert initial_status(WebhookDelivery, "queue") == DeliveryStatus.PENDING
+    for status in set(DeliveryStatus.values) - {DeliveryStatus.PENDING}:
+        with pytest.raises(ValueError):
+            initial_status(WebhookDelivery, "queue", to=status)
+    assert queued_delivery().status == DeliveryStatus.PENDING
+
+
+def test_every_channel_moves_its_rows_by_the_outbox_table():
+    # the engine's own moves are the same for every channel; a channel may only
+    # add a status to be born in, or widen what a site admin may send again
+    engine_moves = OUTBOX_MOVES.keys() - {"queue", "resend"}
+    for channel in channels():
+        moves = channel.model.MOVES
+        assert moves.keys() == OUTBOX_MOVES.keys(), channel.name
+        assert {a: moves[a] for a in engine_moves} == {a: OUTBOX_MOVES[a] for a in engine_moves}
+        assert moves["queue"].targets >= OUTBOX_MOVES["queue"].targets
+        assert moves["resend"].sources >= OUTBOX_MOVES["resend"].sources
+        statuses = {value for value, _label in channel.model._meta.get_field("status").choices}
+        assert statuses >= set(OutboxStatus.values), channel.name
+
+
+def test_every_channel_has_its_settings():
+    for channel in channels():
+        for name in (
+            "MAX_ATTEMPTS",
+            "RETRY_BASE_SECONDS",
+            "RETRY_MAX_SECONDS",
+            "SWEEP_AFTER_SECONDS",
+            "CLAIM_TIMEOUT_SECONDS",
+        ):
+            assert channel.setting(name) >= 0, f"{channel.settings_prefix}_{name}"
+        assert channel.max_attempts >= 1
 
 
 def _status_writes(path: Path) -> list[str]:

@@ -8,7 +8,8 @@ from kombu.exceptions import OperationalError
 
 from notifications import dispatch as dispatch_module
 from notifications.dispatch import Dispatcher, publish
-from notifications.tasks import send_notification
+from notifications.services import EMAIL
+from notifications.tasks import send_outbox_row
 
 
 def test_handing_ids_over_never_waits_for_a_hung_broker():
@@ -86,7 +87,7 @@ def test_a_batch_stops_at_the_first_failure(settings, monkeypatch):
     def apply_async(args, producer=None):
         if len(published) == 2:
             raise OperationalError("timed out")
-        published.append(args[0])
+        published.append(args)
 
     class Producer:
         def __enter__(self):
@@ -95,21 +96,24 @@ def test_a_batch_stops_at_the_first_failure(settings, monkeypatch):
         def __exit__(self, *exc):
             return False
 
-    monkeypatch.setattr(send_notification, "apply_async", apply_async)
-    monkeypatch.setattr(send_notification.app, "producer_or_acquire", lambda: Producer())
+    monkeypatch.setattr(send_outbox_row, "apply_async", apply_async)
+    monkeypatch.setattr(send_outbox_row.app, "producer_or_acquire", lambda: Producer())
 
-    assert publish([10, 11, 12, 13]) == 2
+    assert publish("email", [10, 11, 12, 13]) == 2
 
-    assert published == [10, 11]
+    assert published == [["email", 10], ["email", 11]]
 
 
 @pytest.mark.django_db
 def test_in_process_mode_sends_at_once_in_the_callers_thread(monkeypatch):
-    sent: list[tuple[int, str]] = []
+    sent: list[tuple[str, int, str]] = []
     monkeypatch.setattr(
-        send_notification, "delay", lambda pk: sent.append((pk, threading.current_thread().name))
+        send_outbox_row,
+        "delay",
+        lambda channel, pk: sent.append((channel, pk, threading.current_thread().name)),
     )
 
-    dispatch_module.dispatch([7, 8])
+    dispatch_module.dispatch(EMAIL, [7, 8])
 
-    assert sent == [(7, threading.current_thread().name), (8, threading.current_thread().name)]
+    here = threading.current_thread().name
+    assert sent == [("email", 7, here), ("email", 8, here)]

@@ -17,7 +17,7 @@ from notifications.services import (
     notification_send,
     notification_sweep,
 )
-from notifications.tasks import send_notification
+from notifications.tasks import send_outbox_row
 from tests.factories import BuyerFactory, OrderFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -148,8 +148,8 @@ def test_running_the_task_twice_for_one_row_mails_once(mailoutbox):
     order = OrderFactory()
     (row,) = enqueue(order, [order.placed_by])
 
-    send_notification.apply(args=[row.pk])
-    send_notification.apply(args=[row.pk])
+    send_outbox_row.apply(args=["email", row.pk])
+    send_outbox_row.apply(args=["email", row.pk])
 
     assert len(mailoutbox) == 1
 
@@ -162,10 +162,10 @@ def test_smtp_errors_count_attempts_then_the_row_fails_with_its_error(settings, 
 
     # in-process there is no inline retry: each sweep makes one attempt
     for attempt in (1, 2):
-        send_notification.apply(args=[row.pk])
+        send_outbox_row.apply(args=["email", row.pk])
         row.refresh_from_db()
         assert (row.status, row.attempts) == (NotificationStatus.PENDING, attempt)
-    send_notification.apply(args=[row.pk])
+    send_outbox_row.apply(args=["email", row.pk])
 
     row.refresh_from_db()
     assert row.status == NotificationStatus.FAILED
@@ -176,7 +176,7 @@ def test_smtp_errors_count_attempts_then_the_row_fails_with_its_error(settings, 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     mail.outbox = []
     assert notification_resend(notification_ids=[row.pk]) == 1
-    send_notification.apply(args=[row.pk])
+    send_outbox_row.apply(args=["email", row.pk])
     row.refresh_from_db()
     assert row.status == NotificationStatus.SENT
     assert len(mail.outbox) == 1

@@ -6,11 +6,11 @@ import pytest
 from django.urls import reverse
 
 from approvals.models import ApprovalStep, Decision, StepStatus
-from notifications.dispatch import webhook_dispatcher
+from notifications import dispatch
 from notifications.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from orders.models import OrderStatus
 from tests.approvals.factories import source_example
-from tests.notifications.conftest import real_worker
+from tests.notifications.conftest import real_worker, running_beat
 from tests.notifications.receiver import running_receiver, verify
 from tests.notifications.test_worker import place_through_the_page, wait_for
 
@@ -22,7 +22,7 @@ SECRET = "shared-with-the-erp"
 @pytest.fixture
 def hooks_broker(broker):
     yield broker
-    webhook_dispatcher.flush(timeout=15)
+    dispatch.flush(timeout=15)
 
 
 def erp(url: str, *events: str) -> WebhookEndpoint:
@@ -68,7 +68,8 @@ def test_an_approver_approving_in_the_portal_sends_a_signed_order_approved(clien
 def test_a_500_then_a_200_through_the_worker_is_delivered_once(client, hooks_broker, settings):
     settings.WEBHOOK_RETRY_BASE_SECONDS = 0
     example = source_example()
-    with running_receiver() as receiver, real_worker():
+    # the retry: due at once (no backoff), queued by beat's sweep
+    with running_receiver() as receiver, real_worker(), running_beat():
         erp(receiver.url, WebhookEvent.ORDER_PLACED)
         receiver.answer_with((500, 0))
 
@@ -88,7 +89,7 @@ def test_a_slow_receiver_never_slows_the_page(client, hooks_broker, settings):
     settings.WEBHOOK_RETRY_BASE_SECONDS = 0
     example = source_example()
     order = example.place("2500.00")
-    with running_receiver() as receiver, real_worker():
+    with running_receiver() as receiver, real_worker(), running_beat():
         erp(receiver.url, WebhookEvent.ORDER_APPROVED)
         receiver.answer_with((200, 3.0))  # past the timeout: the worker gives up and retries
 
@@ -114,5 +115,5 @@ def test_in_process_mode_posts_off_the_request_thread(client, settings):
 
         assert elapsed < 1.0
         assert receiver.wait_for(1)
-        assert webhook_dispatcher.flush(timeout=15)
+        assert dispatch.flush(timeout=15)
     assert WebhookDelivery.objects.get().status == DeliveryStatus.DELIVERED

@@ -18,7 +18,7 @@ from approvals.models import ApprovalStep, Decision, StepStatus
 from approvals.services import approval_step_decide
 from notifications.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from notifications.services import SendResult, webhook_resend, webhook_send, webhook_sweep
-from notifications.services.webhooks import event_body, sign, webhook_backoff
+from notifications.services.webhooks import WEBHOOK, event_body, sign
 from orders.services import order_cancel, order_fulfil
 from quotations.models import QuoteStatus
 from quotations.services import quote_accept
@@ -185,7 +185,7 @@ def test_the_receiver_gets_a_signed_event_it_can_verify():
     assert got.json["data"]["number"] == order.number
     row.refresh_from_db()
     assert (row.status, row.attempts, row.last_response_code) == (DeliveryStatus.DELIVERED, 1, 200)
-    assert row.delivered_at is not None and row.next_attempt_at is None
+    assert row.sent_at is not None and row.next_attempt_at is None
 
 
 def test_an_old_signature_is_refused_by_the_documented_check():
@@ -232,7 +232,7 @@ def test_backoff_doubles_up_to_its_cap(settings):
     settings.WEBHOOK_RETRY_BASE_SECONDS = 10
     settings.WEBHOOK_RETRY_MAX_SECONDS = 100
 
-    assert [webhook_backoff(n) for n in range(1, 7)] == [10, 20, 40, 80, 100, 100]
+    assert [WEBHOOK.backoff(n).total_seconds() for n in range(1, 7)] == [10, 20, 40, 80, 100, 100]
 
 
 def test_a_receiver_that_is_down_loses_nothing_and_gets_it_when_it_is_up(settings):

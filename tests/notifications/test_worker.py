@@ -11,7 +11,7 @@ from orders.models import Order, OrderStatus
 from tests.approvals.factories import source_example
 from tests.conftest import test_broker_url
 from tests.factories import PASSWORD
-from tests.notifications.conftest import DEAD_BROKER, point_celery_at, real_worker
+from tests.notifications.conftest import DEAD_BROKER, point_celery_at, real_worker, running_beat
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis, pytest.mark.postgres]
 
@@ -101,6 +101,7 @@ def test_a_broker_outage_delays_mail_but_loses_none(client, broker, settings, ma
 
 
 def test_a_worker_retries_an_smtp_error_with_backoff_then_gives_up(broker, settings):
+    # a failed attempt is due again after the backoff (none here), and beat's sweep queues it
     settings.EMAIL_BACKEND = "tests.notifications.test_outbox.RaisingBackend"
     settings.NOTIFICATION_MAX_ATTEMPTS = 3
     settings.NOTIFICATION_RETRY_BASE_SECONDS = 0
@@ -108,7 +109,7 @@ def test_a_worker_retries_an_smtp_error_with_backoff_then_gives_up(broker, setti
     example.place("2500.00")  # queued on commit through the real broker
     row = Notification.objects.get()
 
-    with real_worker():
+    with real_worker(), running_beat():
         assert wait_for(
             lambda: Notification.objects.get(pk=row.pk).status == NotificationStatus.FAILED
         )
