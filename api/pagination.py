@@ -1,0 +1,23 @@
+"""How the API's lists are paged: by cursor, newest first (or by SKU, by name).
+
+A page is ``{"next", "previous", "results"}``; ``next`` and ``previous`` are the
+links to follow, or null at either end.
+"""
+
+from django.conf import settings
+from rest_framework.pagination import CursorPagination
+
+
+class NewestFirst(CursorPagination):
+    ordering = ("-created_at", "-id")
+    page_size = settings.PAGE_SIZE  # as the pages: 25
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class BySku(NewestFirst):
+    ordering = ("sku",)
+
+
+class ByName(NewestFirst):
+    ordering = ("full_name", "id")
