@@ -14,6 +14,17 @@ class NewestFirst(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def get_paginated_response_schema(self, schema):
+        envelope = super().get_paginated_response_schema(schema)
+        # all three are in every page (``next`` and ``previous`` may be null)
+        envelope["required"] = ["next", "previous", "results"]
+        links = envelope["properties"]
+        links["next"]["description"] = "The next page, or null on the last."
+        links["next"]["example"] = "https://portal.example.com/api/v1/orders/?cursor=cD0y"
+        links["previous"]["description"] = "The page before, or null on the first."
+        links["previous"]["example"] = None
+        return envelope
+
 
 class BySku(NewestFirst):
     ordering = ("sku",)

@@ -2,13 +2,14 @@
 
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_update
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
     SpectacularSwaggerSplitView,
 )
 
+from . import errors
 from .views import company, orders, quotes
 
 app_name = "api"
@@ -35,4 +36,7 @@ urlpatterns = [
     path("products/", company.ProductList.as_view(), name="products"),
     path("company/", company.MyCompany.as_view(), name="company"),
     path("company/contacts/", company.MyContacts.as_view(), name="contacts"),
+    # Anything else under /api/v1/ is a 404 in the API's shape, not the portal's page;
+    # a path without its final slash is sent to the one with it first, as everywhere.
+    re_path(r"^(?P<rest>(?s:.*)/)?$", errors.unknown_url),
 ]

@@ -28,6 +28,16 @@ IDEMPOTENCY_PARAM = OpenApiParameter(
     ),
 )
 
+REPLAYED_HEADER = OpenApiParameter(
+    "Idempotent-Replayed",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    enum=["true"],
+    required=True,
+    response=[200],
+    description="Sent with the answer to a retry: this is what the first call made.",
+)
+
 
 def idempotency_key(request, scope: str) -> uuid.UUID | None:
     raw = request.headers.get(IDEMPOTENCY_HEADER)

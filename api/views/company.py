@@ -10,7 +10,10 @@ from rest_framework.response import Response
 from .. import examples as ex
 from .. import serializers as s
 from ..pagination import ByName, BySku
+from ..schema import refusals
 from ..selectors import api_company_of, api_contacts_of, api_products
+
+NO_COMPANY = "You belong to no company (staff)."
 
 
 class ProductList(GenericAPIView):
@@ -21,6 +24,7 @@ class ProductList(GenericAPIView):
         operation_id="products_list",
         summary="Products on sale, by SKU",
         parameters=[OpenApiParameter("sku", OpenApiTypes.STR, description="One SKU.")],
+        responses=s.ProductSerializer(many=True),
         examples=[ex.out("Products", ex.page(ex.PRODUCT))],
     )
     def get(self, request):
@@ -36,6 +40,7 @@ class MyCompany(GenericAPIView):
         operation_id="company_read",
         summary="Your company",
         description="Contacts only: staff belong to no company (404).",
+        responses={200: s.CompanySerializer, **refusals(404, why={404: NO_COMPANY})},
         examples=[ex.out("Company", ex.COMPANY)],
     )
     def get(self, request):
@@ -52,6 +57,12 @@ class MyContacts(GenericAPIView):
     @extend_schema(
         operation_id="company_contacts",
         summary="Your company's active contacts",
+        responses={
+            200: s.ContactSerializer(many=True),
+            **refusals(
+                404, why={404: f"{NO_COMPANY} Or the `cursor` is not one this list gave out."}
+            ),
+        },
         examples=[ex.out("Contacts", ex.page(ex.CONTACT))],
     )
     def get(self, request):

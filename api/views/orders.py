@@ -15,9 +15,11 @@ from orders.services import LineRequest, order_cancel, order_edit, order_fulfil,
 from .. import examples as ex
 from .. import serializers as s
 from ..pagination import NewestFirst
+from ..schema import refusals
 from ..selectors import api_order_for, api_order_inline, api_orders_for
 from .common import (
     IDEMPOTENCY_PARAM,
+    REPLAYED_HEADER,
     UPDATED_SINCE,
     choice,
     company_id,
@@ -44,6 +46,7 @@ class OrderList(GenericAPIView):
             OpenApiParameter("company", OpenApiTypes.INT, description="A company id (staff)."),
             UPDATED_SINCE,
         ],
+        responses={200: s.OrderSerializer(many=True), **refusals(400)},
         examples=[ex.out("Orders", ex.page(ex.ORDER))],
     )
     def get(self, request):
@@ -60,9 +63,21 @@ class OrderList(GenericAPIView):
         operation_id="orders_place",
         summary="Place an order at today's catalog prices",
         description="Routed for approval as on the order page. Contacts of a company only.",
-        parameters=[IDEMPOTENCY_PARAM],
+        parameters=[IDEMPOTENCY_PARAM, REPLAYED_HEADER],
         request=s.OrderPlaceSerializer,
-        responses={201: s.OrderSerializer, 200: s.OrderSerializer},
+        responses={
+            201: s.OrderSerializer,
+            200: s.OrderSerializer,
+            **refusals(
+                400,
+                403,
+                404,
+                why={
+                    403: "Only contacts of an active company place orders.",
+                    404: "The `delivery_address` is not one of your company's.",
+                },
+            ),
+        },
         examples=[
             ex.into("Two lines", {"lines": [{"sku": "BOLT-M8", "quantity": 500}]}),
             ex.out("Placed", ex.ORDER, "201"),
@@ -108,7 +123,7 @@ class OrderDetail(GenericAPIView):
             "approved; `version` is the one you read."
         ),
         request=s.OrderEditSerializer,
-        responses={200: s.OrderSerializer},
+        responses={200: s.OrderSerializer, **refusals(400, 403, 409)},
         examples=[
             ex.into("New lines", {"version": 1, "lines": [{"sku": "BOLT-M8", "quantity": 800}]}),
             ex.out("Changed", {**ex.ORDER, "version": 2}),
@@ -142,7 +157,7 @@ class OrderCancel(GenericAPIView):
         summary="Cancel an order",
         description="Only the person who placed it, while it is not decided for good.",
         request=s.OrderCancelSerializer,
-        responses={200: s.OrderSerializer},
+        responses={200: s.OrderSerializer, **refusals(400, 403, 409)},
         examples=[
             ex.into("Cancel", {"version": 1, "comment": "Ordered twice."}),
             ex.out("Cancelled", {**ex.ORDER, "status": "cancelled", "version": 2}),
@@ -171,7 +186,7 @@ class OrderFulfil(GenericAPIView):
         operation_id="orders_fulfil",
         summary="Mark an approved order fulfilled (site admins)",
         request=s.FulfilSerializer,
-        responses={200: s.OrderSerializer},
+        responses={200: s.OrderSerializer, **refusals(400, 403, 409)},
         examples=[
             ex.into("Fulfil", {"version": 3}),
             ex.out("Fulfilled", {**ex.ORDER, "status": "fulfilled", "version": 4}),
@@ -203,7 +218,7 @@ class OrderDecide(GenericAPIView):
             "need a comment."
         ),
         request=s.DecisionSerializer,
-        responses={200: s.OrderSerializer},
+        responses={200: s.OrderSerializer, **refusals(400, 403, 409)},
         examples=[
             ex.into("Approve", {"step": 31, "version": 1, "decision": "approve", "comment": ""}),
             ex.into(

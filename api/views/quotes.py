@@ -23,9 +23,11 @@ from quotations.services import (
 from .. import examples as ex
 from .. import serializers as s
 from ..pagination import NewestFirst
+from ..schema import refusals
 from ..selectors import api_quote_for, api_quotes_for
 from .common import (
     IDEMPOTENCY_PARAM,
+    REPLAYED_HEADER,
     UPDATED_SINCE,
     choice,
     idempotency_key,
@@ -47,6 +49,7 @@ class QuoteList(GenericAPIView):
             OpenApiParameter("status", OpenApiTypes.STR, enum=QuoteStatus.values),
             UPDATED_SINCE,
         ],
+        responses={200: s.QuoteSerializer(many=True), **refusals(400)},
         examples=[ex.out("Quotes", ex.page(ex.QUOTE))],
     )
     def get(self, request):
@@ -61,9 +64,13 @@ class QuoteList(GenericAPIView):
     @extend_schema(
         operation_id="quotes_request",
         summary="Ask the seller for a price",
-        parameters=[IDEMPOTENCY_PARAM],
+        parameters=[IDEMPOTENCY_PARAM, REPLAYED_HEADER],
         request=s.QuoteRequestSerializer,
-        responses={201: s.QuoteSerializer, 200: s.QuoteSerializer},
+        responses={
+            201: s.QuoteSerializer,
+            200: s.QuoteSerializer,
+            **refusals(400, 403, why={403: "Only contacts of an active company ask for quotes."}),
+        },
         examples=[
             ex.into(
                 "One line with a target price",
@@ -116,7 +123,10 @@ class QuoteMessages(GenericAPIView):
         summary="Write on a quote's thread",
         description="The asking company's contacts and the quote desk, while the deal is open.",
         request=s.MessageSerializer,
-        responses={201: s.QuoteMessageSerializer},
+        responses={
+            201: s.QuoteMessageSerializer,
+            **refusals(400, 403, 409, why={409: "The quote's thread is closed."}),
+        },
         examples=[
             ex.into("Message", {"body": "Can you deliver half of it next week?"}),
             ex.out("Posted", ex.QUOTE["messages"][0], "201"),
@@ -137,7 +147,7 @@ class QuoteAccept(GenericAPIView):
         summary="Accept the seller's offer",
         description="The person who asked, before the offer expires; `version` as read.",
         request=s.VersionSerializer,
-        responses={200: s.QuoteSerializer},
+        responses={200: s.QuoteSerializer, **refusals(400, 403, 409)},
         examples=[
             ex.into("Accept", {"version": 2}),
             ex.out("Accepted", {**ex.QUOTE, "status": "accepted", "version": 3}),
@@ -159,7 +169,7 @@ class QuoteOffer(GenericAPIView):
         summary="Offer prices on a quote (the quote desk)",
         description="One unit price for every line (and a quantity, to change it).",
         request=s.OfferSerializer,
-        responses={200: s.QuoteSerializer},
+        responses={200: s.QuoteSerializer, **refusals(400, 403, 409)},
         examples=[
             ex.into(
                 "Offer",
