@@ -12,6 +12,7 @@ from orders.models import Order, OrderStatus
 from orders.services import order_cancel
 from tests.approvals.factories import ApprovalTierFactory
 from tests.factories import BareStaffFactory, BuyerFactory, ProductFactory, place_order
+from tests.matrix import API_MATRIX
 from tests.quotations.factories import offer, request_quote
 
 from .conftest import token_client
@@ -188,3 +189,24 @@ def test_products_and_contacts_cost_the_same_queries_for_2_or_20_rows(
         assert len(client.get(reverse("api:products")).json()["results"]) == rows
     with django_assert_max_num_queries(4):
         assert len(client.get(reverse("api:contacts")).json()["results"]) == rows + 1
+
+
+def test_options_names_every_endpoint_and_never_fails(buyer, product):
+    # it once looked the order up without a queryset to describe PUT's fields: a 500
+    numbers = {
+        "order": place_order(buyer, (product, 1)).number,
+        "quote": request_quote(buyer, (product, 1)).number,
+    }
+    client = token_client(buyer)
+    endpoints = {name.split("@")[0] for name in API_MATRIX} - {
+        "api:schema",
+        "api:docs",
+        "api:redoc",
+    }
+    assert len(endpoints) == 13
+    for name in sorted(endpoints):
+        kind = name.removeprefix("api:").split("_")[0]
+        url = reverse(name, args=[numbers[kind]] if kind in numbers else [])
+        response = client.options(url)
+        assert response.status_code == 200, url
+        assert response.json()["name"] and "actions" not in response.json(), url
