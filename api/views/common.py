@@ -2,7 +2,7 @@
 key of a creating call, and the filters of a list."""
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -70,11 +70,16 @@ def updated_since(request) -> datetime | None:
         value = parse_datetime(raw)
     except ValueError:
         value = None
-    if value is None:
-        raise ValidationError(
-            {"updated_since": [_("Give a date and time such as 2026-03-01T00:00:00Z.")]}
-        )
-    return value if timezone.is_aware(value) else timezone.make_aware(value)
+    if value is not None:
+        value = value if timezone.is_aware(value) else timezone.make_aware(value)
+        try:
+            # In UTC: Postgres refuses an offset past 15:59 that Python reads (+23:50).
+            return value.astimezone(UTC)
+        except OverflowError:  # the offset moves it out of years 1 to 9999
+            pass
+    raise ValidationError(
+        {"updated_since": [_("Give a date and time such as 2026-03-01T00:00:00Z.")]}
+    )
 
 
 def choice(request, name: str, choices) -> str | None:

@@ -85,6 +85,23 @@ def test_a_filter_that_cannot_be_read_is_a_400_or_404_never_a_500(buyer, query):
     assert response.json()["detail"]
 
 
+@pytest.mark.parametrize("name", ["api:orders", "api:quotes"])
+def test_updated_since_with_any_offset_python_reads_is_a_moment_not_a_500(buyer, product, name):
+    # Postgres takes offsets up to 15:59; Python reads up to 23:59
+    place_order(buyer, (product, 1))
+    request_quote(buyer, (product, 1))
+    client = token_client(buyer)
+
+    far_east = client.get(reverse(name), {"updated_since": "2000-01-01T00:00:00+23:50"})
+    assert far_east.status_code == 200 and len(far_east.json()["results"]) == 1
+    future = client.get(reverse(name), {"updated_since": "9999-12-31T23:00:00+15:00"})
+    assert future.status_code == 200 and future.json()["results"] == []
+    for past_year_one in ("0001-01-01T00:00:00+01:00", "9999-12-31T23:59:00-01:00"):
+        refused = client.get(reverse(name), {"updated_since": past_year_one})
+        assert refused.status_code == 400
+        assert list(refused.json()["fields"]) == ["updated_since"]
+
+
 def test_orders_page_by_cursor(buyer, product):
     placed = [place_order(buyer, (product, 1)).number for _ in range(5)]
     client = token_client(buyer)
