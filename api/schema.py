@@ -15,6 +15,8 @@ here, so no endpoint can forget it:
 Every refusal has one body, the ``Error`` component (``api.errors``).
 """
 
+import copy
+
 from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
@@ -67,9 +69,6 @@ ERROR_SCHEMA = {
     },
     "required": ["error", "detail", "fields"],
 }
-ERROR = ResolvedComponent(
-    name="Error", type=ResolvedComponent.SCHEMA, schema=ERROR_SCHEMA, object="api.errors"
-)
 
 WHY = {
     400: "The body (or a filter) could not be read, or breaks a rule: `fields` says where.",
@@ -114,14 +113,20 @@ def refusals(*codes: int, why: dict[int, str] | None = None) -> dict[int, OpenAp
 
 
 def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(response={"$ref": ERROR.ref["$ref"]}, description=description)
+    return OpenApiResponse(response={"$ref": "#/components/schemas/Error"}, description=description)
 
 
 class PortalAutoSchema(AutoSchema):
     """drf-spectacular's schema, with the answers every endpoint shares (module docstring)."""
 
     def _get_response_bodies(self, direction="response"):
-        self.registry.register_on_missing(ERROR)
+        # a copy: the enum hook rewrites the component it is given, once per schema
+        error = copy.deepcopy(ERROR_SCHEMA)
+        self.registry.register_on_missing(
+            ResolvedComponent(
+                name="Error", type=ResolvedComponent.SCHEMA, schema=error, object="Error"
+            )
+        )
         responses = super()._get_response_bodies(direction)
         for code, description in self._shared_refusals().items():
             if str(code) not in responses:

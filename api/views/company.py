@@ -25,7 +25,7 @@ class ProductList(GenericAPIView):
         summary="Products on sale, by SKU",
         parameters=[OpenApiParameter("sku", OpenApiTypes.STR, description="One SKU.")],
         responses=s.ProductSerializer(many=True),
-        examples=[ex.out("Products", ex.page(ex.PRODUCT))],
+        examples=[ex.out("Products", ex.PRODUCT)],
     )
     def get(self, request):
         sku = request.query_params.get("sku") or None
@@ -63,7 +63,7 @@ class MyContacts(GenericAPIView):
                 404, why={404: f"{NO_COMPANY} Or the `cursor` is not one this list gave out."}
             ),
         },
-        examples=[ex.out("Contacts", ex.page(ex.CONTACT))],
+        examples=[ex.out("Contacts", ex.CONTACT)],
     )
     def get(self, request):
         if api_company_of(user=request.user) is None:

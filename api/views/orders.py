@@ -47,7 +47,7 @@ class OrderList(GenericAPIView):
             UPDATED_SINCE,
         ],
         responses={200: s.OrderSerializer(many=True), **refusals(400)},
-        examples=[ex.out("Orders", ex.page(ex.ORDER))],
+        examples=[ex.out("Orders", ex.ORDER)],
     )
     def get(self, request):
         orders = api_orders_for(

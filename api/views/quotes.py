@@ -50,7 +50,7 @@ class QuoteList(GenericAPIView):
             UPDATED_SINCE,
         ],
         responses={200: s.QuoteSerializer(many=True), **refusals(400)},
-        examples=[ex.out("Quotes", ex.page(ex.QUOTE))],
+        examples=[ex.out("Quotes", ex.QUOTE)],
     )
     def get(self, request):
         quotes = api_quotes_for(

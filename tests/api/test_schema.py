@@ -31,6 +31,13 @@ def test_the_schema_is_valid_openapi(schema):
     assert "bearerAuth" in schema["components"]["securitySchemes"]
 
 
+def test_the_schema_served_again_is_the_same(client):
+    # its components are built anew each time, not edited in place by the second build
+    first, again = (client.get(reverse("api:schema")) for _ in range(2))
+    assert first.content == again.content
+    validate(SchemaGenerator().get_schema(request=None, public=True))
+
+
 def _operations(schema):
     for path, item in schema["paths"].items():
         for method in METHODS:
