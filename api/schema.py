@@ -76,7 +76,7 @@ WHY = {
         "No working key: none was sent, or a wrong, expired or revoked one, or its "
         "person is deactivated."
     ),
-    403: ("You may not do this; or, calling with the portal's session, the CSRF token is missing."),
+    403: "You may not do this; or, calling with the portal's session, the CSRF token is missing.",
     404: "No such object, or another company's: the same answer.",
     406: "The `Accept` header asks for something other than JSON.",
     409: (
