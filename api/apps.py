@@ -6,5 +6,5 @@ class ApiConfig(AppConfig):
     verbose_name = "REST API"
 
     def ready(self):
-        # The token scheme, described once for the OpenAPI schema.
+        # The token and session schemes and the shared answers, for the OpenAPI schema.
         from . import schema  # noqa: F401

@@ -6,8 +6,9 @@ state no longer allows it (409), the input breaks a rule (400, with the fields).
 """
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
@@ -81,3 +82,9 @@ def exception_handler(exc, context):
             "fields": {},
         }
     return response
+
+
+@csrf_exempt
+def unknown_url(request, rest: str = "") -> JsonResponse:
+    """A URL under the API that names nothing: a 404 in the API's shape, whoever asks."""
+    return JsonResponse({"error": "not_found", "detail": _("Not found."), "fields": {}}, status=404)

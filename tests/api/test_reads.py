@@ -12,6 +12,7 @@ from orders.models import Order, OrderStatus
 from orders.services import order_cancel
 from tests.approvals.factories import ApprovalTierFactory
 from tests.factories import BareStaffFactory, BuyerFactory, ProductFactory, place_order
+from tests.matrix import API_MATRIX
 from tests.quotations.factories import offer, request_quote
 
 from .conftest import token_client
@@ -82,6 +83,23 @@ def test_a_filter_that_cannot_be_read_is_a_400_or_404_never_a_500(buyer, query):
     response = token_client(buyer).get(reverse("api:orders"), query)
     assert response.status_code in (400, 404)
     assert response.json()["detail"]
+
+
+@pytest.mark.parametrize("name", ["api:orders", "api:quotes"])
+def test_updated_since_with_any_offset_python_reads_is_a_moment_not_a_500(buyer, product, name):
+    # Postgres takes offsets up to 15:59; Python reads up to 23:59
+    place_order(buyer, (product, 1))
+    request_quote(buyer, (product, 1))
+    client = token_client(buyer)
+
+    far_east = client.get(reverse(name), {"updated_since": "2000-01-01T00:00:00+23:50"})
+    assert far_east.status_code == 200 and len(far_east.json()["results"]) == 1
+    future = client.get(reverse(name), {"updated_since": "9999-12-31T23:00:00+15:00"})
+    assert future.status_code == 200 and future.json()["results"] == []
+    for past_year_one in ("0001-01-01T00:00:00+01:00", "9999-12-31T23:59:00-01:00"):
+        refused = client.get(reverse(name), {"updated_since": past_year_one})
+        assert refused.status_code == 400
+        assert list(refused.json()["fields"]) == ["updated_since"]
 
 
 def test_orders_page_by_cursor(buyer, product):
@@ -188,3 +206,24 @@ def test_products_and_contacts_cost_the_same_queries_for_2_or_20_rows(
         assert len(client.get(reverse("api:products")).json()["results"]) == rows
     with django_assert_max_num_queries(4):
         assert len(client.get(reverse("api:contacts")).json()["results"]) == rows + 1
+
+
+def test_options_names_every_endpoint_and_never_fails(buyer, product):
+    # it once looked the order up without a queryset to describe PUT's fields: a 500
+    numbers = {
+        "order": place_order(buyer, (product, 1)).number,
+        "quote": request_quote(buyer, (product, 1)).number,
+    }
+    client = token_client(buyer)
+    endpoints = {name.split("@")[0] for name in API_MATRIX} - {
+        "api:schema",
+        "api:docs",
+        "api:redoc",
+    }
+    assert len(endpoints) == 13
+    for name in sorted(endpoints):
+        kind = name.removeprefix("api:").split("_")[0]
+        url = reverse(name, args=[numbers[kind]] if kind in numbers else [])
+        response = client.options(url)
+        assert response.status_code == 200, url
+        assert response.json()["name"] and "actions" not in response.json(), url
