@@ -69,12 +69,22 @@ def normal_sku(sku: str | None) -> str:
 
 
 def quantity_problem(quantity) -> str | None:
-    """Why a quantity cannot be ordered, or None."""
+    """Why a quantity cannot be on a line, or None: the one check of the bound, used by
+    the services of orders, quotes and lists, the order form's preview, the paste and
+    the list forms (``orders.forms.QuantityField``)."""
     whole = isinstance(quantity, int) and not isinstance(quantity, bool)
     if not whole or not 1 <= quantity <= MAX_LINE_QUANTITY:
         return _("Quantity must be a whole number from 1 to %(max)s.") % {
             "max": f"{MAX_LINE_QUANTITY:,}"
         }
+    return None
+
+
+def quantity_sum_problem(sku: str, quantity: int) -> str | None:
+    """Why the quantities of one product added up (lines merged, a list's line added to)
+    cannot be one line, or None."""
+    if quantity > MAX_LINE_QUANTITY:
+        return _("%(sku)s: at most %(max)s in all.") % {"sku": sku, "max": f"{MAX_LINE_QUANTITY:,}"}
     return None
 
 
@@ -111,11 +121,8 @@ def lines_check(*, lines: Iterable[AskedLine]) -> list[CheckedLine]:
             _("At most %(max)s different products at once; split the list.") % {"max": MAX_LINES}
         )
     for sku, (quantity, _asked) in merged.items():
-        if sku not in errors and quantity > MAX_LINE_QUANTITY:
-            errors.setdefault(sku, []).append(
-                _("%(sku)s: at most %(max)s in all.")
-                % {"sku": sku, "max": f"{MAX_LINE_QUANTITY:,}"}
-            )
+        if sku not in errors and (problem := quantity_sum_problem(sku, quantity)) is not None:
+            errors.setdefault(sku, []).append(problem)
     products = product_lookup_by_sku(skus=list(merged))
     for sku in merged:
         if (problem := product_problem(sku, products.get(sku))) is not None:
