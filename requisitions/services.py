@@ -8,7 +8,7 @@ Rules:
 - A list holds at most ``MAX_LINES`` (100) products, so that it can always be
   ordered whole; each product once, its quantity from 1 to 100,000. Adding a
   product it holds adds the quantities. Products are checked as an order's
-  lines are (``orders.services.lines_check``): active products only.
+  lines are (``orders.services.lines_check``): active products the company sees.
 - Each change locks the list, checks the version the person saw (when they
   saw one), bumps it and writes a history row.
 
@@ -68,7 +68,7 @@ def _add_lines(requisition: RequisitionList, lines: list[LineRequest]) -> list[d
     """Add checked lines to a locked list; the same product adds up. Returns what was added."""
     if not lines:
         return []
-    checked = lines_check(lines=lines)
+    checked = lines_check(company_id=requisition.company_id, lines=lines)
     held = {
         line.product_id: line
         for line in RequisitionLine.objects.filter(requisition=requisition).select_for_update()

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from catalog.models import Product
+from catalog.pricing import Price, price_for
 from catalog.selectors import product_lookup_by_sku
 from companies.models import User
 
@@ -18,6 +19,7 @@ class LinePreview:
     sku: str
     quantity: int | None = None
     product: Product | None = None
+    price: Price | None = None
     line_total: Decimal | None = None
     error: str = ""
 
@@ -29,16 +31,19 @@ def _parse_quantity(raw: str) -> int | str:
         return raw
 
 
-def order_line_previews(*, rows: list[tuple[str, str]]) -> tuple[list[LinePreview], Decimal]:
-    """Product, today's price and line total of each (sku, quantity) row, and the sum.
+def order_line_previews(
+    *, company_id: int | None, rows: list[tuple[str, str]]
+) -> tuple[list[LinePreview], Decimal]:
+    """Product, the company's price today and line total of each (sku, quantity) row, and
+    the sum: what placing the order would charge (``catalog.pricing``, the same product
+    on several rows priced at their quantities added up, as the order merges them).
 
     One query for all rows. A row the service would refuse carries the
     service's own words instead of a total (``orders.services.lines``).
     """
     skus = [normal_sku(sku)[:40] for sku, _qty in rows]
-    products = product_lookup_by_sku(skus=skus)
+    products = product_lookup_by_sku(company_id=company_id, skus=skus)
     previews = []
-    total = Decimal("0.00")
     for sku, (_sku, raw_quantity) in zip(skus, rows, strict=True):
         preview = LinePreview(sku=sku)
         raw_quantity = (raw_quantity or "").strip()
@@ -52,14 +57,20 @@ def order_line_previews(*, rows: list[tuple[str, str]]) -> tuple[list[LinePrevie
             problem = quantity_problem(quantity)
             if problem is None:
                 preview.quantity = quantity
-                preview.line_total = product.unit_price * quantity
-                total += preview.line_total
         if problem is None:
             preview.product = product
         else:
             preview.error = problem
             preview.product = product if product is not None and product.is_active else None
         previews.append(preview)
+    shown = [p for p in previews if p.product is not None]
+    prices = price_for(company_id=company_id, items=[(p.product, p.quantity) for p in shown])
+    total = Decimal("0.00")
+    for preview in shown:
+        preview.price = prices[preview.product.pk]
+        if preview.quantity is not None and not preview.error:
+            preview.line_total = preview.price.total(preview.quantity)
+            total += preview.line_total
     return previews, total
 
 

@@ -258,14 +258,14 @@ def _split(text: str) -> tuple[list[_Read], list[PasteProblem], list[str]]:
     return read, problems, notes
 
 
-def paste_read(*, text: str) -> PasteResult:
-    """Pasted lines checked against the catalog, merged by product.
+def paste_read(*, company_id: int | None, text: str) -> PasteResult:
+    """Pasted lines checked against the catalog the company sees, merged by product.
 
     Rule: see this module's docstring. Raises ``PasteRefused`` when nothing is
     read (too many lines); each bad line is a ``PasteProblem``. One query.
     """
     read, problems, notes = _split(text)
-    products = product_lookup_by_sku(skus=[r.sku for r in read])
+    products = product_lookup_by_sku(company_id=company_id, skus=[r.sku for r in read])
     merged: dict[str, list[_Read]] = {}
     for entry in read:
         problem = product_problem(entry.sku, products.get(entry.sku))

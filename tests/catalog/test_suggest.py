@@ -20,8 +20,8 @@ def catalog():
 
 
 def test_skus_that_start_with_the_text_come_first_then_names_that_hold_it(catalog):
-    assert [p.sku for p in product_suggestions(q="ch")] == ["CHR-1001", "STL-2001"]
-    assert [p.sku for p in product_suggestions(q="PAPER")] == ["PAP-4001"]
+    assert [p.sku for p in product_suggestions(company_id=None, q="ch")] == ["CHR-1001", "STL-2001"]
+    assert [p.sku for p in product_suggestions(company_id=None, q="PAPER")] == ["PAP-4001"]
 
 
 @pytest.mark.parametrize("q", ["", "c", " ", "\x00\x01", "x" * 500])

@@ -69,8 +69,10 @@ def test_every_service_refuses_a_quantity_out_of_range_in_the_same_words(buyer, 
 def test_the_paste_and_the_preview_say_the_same_words(buyer):
     product = ProductFactory()
 
-    pasted = paste_read(text=f"{product.sku};0")
-    previews, total = order_line_previews(rows=[(product.sku, "100001")])
+    pasted = paste_read(company_id=buyer.company_id, text=f"{product.sku};0")
+    previews, total = order_line_previews(
+        company_id=buyer.company_id, rows=[(product.sku, "100001")]
+    )
 
     assert [p.message for p in pasted.problems] == [OUT_OF_RANGE]
     assert previews[0].error == OUT_OF_RANGE and total == 0
@@ -90,7 +92,9 @@ def test_quantities_added_up_beyond_the_bound_are_refused_in_the_same_words(buye
             )
         ),
     ]
-    pasted = paste_read(text=f"{product.sku};60000\n{product.sku};50000")
+    pasted = paste_read(
+        company_id=buyer.company_id, text=f"{product.sku};60000\n{product.sku};50000"
+    )
 
     assert [_all_messages(exc) for exc in refusals] == [[too_many]] * 2
     assert [p.message for p in pasted.problems] == [too_many, too_many]
