@@ -139,6 +139,33 @@ def test_a_rule_answers_for_its_company_only_and_the_list_price_for_the_rest(wor
     assert theirs[world.agreed.pk] == nobody[world.agreed.pk] == Price(LIST)
 
 
+class Fixed(CatalogRule):
+    def __init__(self, answers: dict):
+        self.answers = answers
+
+    def prices(self, *, baskets, on):
+        return {
+            key: {pk: Price(Decimal(v), "fixed") for pk, v in self.answers.items()}
+            for key in baskets
+        }
+
+
+def test_the_first_rule_to_price_a_product_decides_and_answers_not_asked_for_are_ignored():
+    a, b, c = (ProductFactory(unit_price=Decimal("9.00")) for _ in range(3))
+    first = catalog_rule_add(Fixed({a.pk: "1.00"}))
+    second = catalog_rule_add(Fixed({a.pk: "2.00", b.pk: "3.00", c.pk: "4.00"}))
+    try:
+        prices = price_for(company_id=None, items=[(a, 1), (b, 1)])
+    finally:
+        first(), second()
+
+    assert {pk: p.unit_price for pk, p in prices.items()} == {
+        a.pk: Decimal("1.00"),
+        b.pk: Decimal("3.00"),
+    }
+    assert price_for(company_id=None, items=[(a, 1)])[a.pk] == Price(Decimal("9.00"))
+
+
 def test_visibility_is_the_active_products_less_what_a_rule_hides(world):
     withdrawn = ProductFactory(is_active=False)
 
