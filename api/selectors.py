@@ -113,9 +113,10 @@ def api_quote_for(*, user: User, number: str) -> Quote:
     return quote
 
 
-def api_products(*, sku: str | None = None) -> QuerySet[Product]:
-    """Products a buyer may order (``product_list_active``)."""
-    qs = product_list_active()
+def api_products(*, sku: str | None = None, company_id: int | None = None) -> QuerySet[Product]:
+    """Products the caller's company may order (``product_list_active``; no company: the
+    whole catalog, as a site admin sees it)."""
+    qs = product_list_active(company_id=company_id)
     if sku:
         wanted = sku.strip().upper()
         # a text no SKU can be (control characters, too long) is simply not found

@@ -6,10 +6,12 @@ from rest_framework import serializers
 
 from approvals.models import ApprovalStep, Decision
 from catalog.models import Product
+from catalog.pricing import price_for
 from companies.models import Company, User
 from orders.models import Order, OrderEvent, OrderLine
 from orders.services import HeaderRequest
 from quotations.models import Quote, QuoteLine, QuoteMessage, QuoteRevision
+from quotations.selectors import quotes_priced
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "read_only": True}
 MAX_TEXT = 5_000
@@ -178,7 +180,8 @@ class DecisionSerializer(VersionSerializer):
 class QuoteLineSerializer(serializers.ModelSerializer):
     sku = serializers.CharField(source="product.sku", read_only=True)
     name = serializers.CharField(source="product.name", read_only=True)
-    catalog_unit_price = serializers.DecimalField(source="product.unit_price", **MONEY)
+    # what the quote's company pays today (``catalog.pricing``, by ``PricedQuotes``)
+    catalog_unit_price = serializers.DecimalField(**MONEY)
     target_unit_price = serializers.DecimalField(allow_null=True, **MONEY)
     offered_unit_price = serializers.DecimalField(allow_null=True, **MONEY)
 
@@ -211,6 +214,13 @@ class QuoteMessageSerializer(serializers.ModelSerializer):
         fields = ["id", "author", "body", "created_at"]
 
 
+class PricedQuotes(serializers.ListSerializer):
+    """A page of quotes whose lines are priced at once (``quotes_priced``)."""
+
+    def to_representation(self, data):
+        return super().to_representation(quotes_priced(quotes=_rows(data)))
+
+
 class QuoteSerializer(serializers.ModelSerializer):
     company = CompanyRefSerializer(read_only=True)
     requested_by = PersonSerializer(read_only=True)
@@ -236,6 +246,10 @@ class QuoteSerializer(serializers.ModelSerializer):
             "revisions",
             "messages",
         ]
+        list_serializer_class = PricedQuotes
+
+    def to_representation(self, instance):
+        return super().to_representation(quotes_priced(quotes=[instance])[0])
 
 
 class QuoteLineInputSerializer(LineInputSerializer):
@@ -278,12 +292,44 @@ class FulfilSerializer(serializers.Serializer):
 # --- catalog and company ------------------------------------------------------
 
 
+def _caller_company_id(context: dict) -> int | None:
+    user = getattr(context.get("request"), "user", None)
+    return getattr(user, "company_id", None)
+
+
+def _rows(data) -> list:
+    return list(data.all() if hasattr(data, "all") else data)
+
+
+class PricedProducts(serializers.ListSerializer):
+    """A page of products priced at once for the caller's company (``catalog.pricing``)."""
+
+    def to_representation(self, data):
+        products = _rows(data)
+        self.child.prices = price_for(
+            company_id=_caller_company_id(self.context), items=[(p, 1) for p in products]
+        )
+        return super().to_representation(products)
+
+
+class CallersPriceField(serializers.DecimalField):
+    """A product's unit price for the caller's company, from the one price door."""
+
+    def get_attribute(self, instance):
+        price = (getattr(self.parent, "prices", None) or {}).get(instance.pk)
+        if price is None:  # one product on its own
+            company_id = _caller_company_id(self.context)
+            price = price_for(company_id=company_id, items=[(instance, 1)])[instance.pk]
+        return price.unit_price
+
+
 class ProductSerializer(serializers.ModelSerializer):
-    unit_price = serializers.DecimalField(**MONEY)
+    unit_price = CallersPriceField(**MONEY)
 
     class Meta:
         model = Product
         fields = ["sku", "name", "description", "unit_price", "updated_at"]
+        list_serializer_class = PricedProducts
 
 
 class CompanySerializer(serializers.ModelSerializer):

@@ -21,9 +21,10 @@ class ProductFilter(django_filters.FilterSet):
         model = Product
         fields: list[str] = []
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, company_id: int | None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["category"].extra["choices"] = [(c, c) for c in product_categories()]
+        categories = product_categories(company_id=company_id)
+        self.filters["category"].extra["choices"] = [(c, c) for c in categories]
 
     def search(self, queryset, name, value):
         return product_search(q=value, queryset=queryset)

@@ -6,11 +6,21 @@ SKU shape and uniqueness, a name, a price of 0 or more with two decimals), and
 a SKU twice in one file is an error of the second row. The admin shows a preview
 with every row's error; a file with any error cannot be confirmed, so nothing
 of it is saved.
+
+A category is the product's own text (there is no table of categories): a cell
+names one the catalog has by its name or its slug, in any case and spacing
+("office supplies", "Office-Supplies"), and the product gets the catalog's
+spelling; a name the catalog does not have yet starts a new category, as the
+product form does, and later rows that name it the same way get the first
+row's spelling. An empty cell leaves the product without a category; a file
+without the column leaves categories as they are. A category longer than 60
+characters or with control characters is the row's error.
 """
 
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
@@ -34,17 +44,43 @@ class PriceWidget(widgets.DecimalWidget):
         return price
 
 
+def category_key(name: str) -> str:
+    """What two spellings of one category share: its slug (case, spaces and dashes aside)."""
+    return slugify(name, allow_unicode=True) or name.casefold()
+
+
+class CategoryWidget(widgets.CharWidget):
+    """A category as typed in a spreadsheet, given the spelling the catalog (or an earlier
+    row of the file) has for it."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.known: dict[str, str] = {}
+
+    def clean(self, value, row=None, **kwargs):
+        text = " ".join(str(value or "").split())
+        if not text:
+            return ""
+        max_length = Product._meta.get_field("category").max_length
+        if len(text) > max_length or not text.isprintable():
+            raise ValueError(
+                _("A category is at most %(max)s printable characters.") % {"max": max_length}
+            )
+        return self.known.setdefault(category_key(text), text)
+
+
 class ProductResource(resources.ModelResource):
     unit_price = fields.Field(
         attribute="unit_price", column_name="unit_price", widget=PriceWidget()
     )
+    category = fields.Field(attribute="category", column_name="category", widget=CategoryWidget())
     is_active = fields.Field(
         attribute="is_active", column_name="is_active", widget=widgets.BooleanWidget()
     )
 
     class Meta:
         model = Product
-        fields = ("sku", "name", "description", "unit_price", "is_active")
+        fields = ("sku", "name", "description", "category", "unit_price", "is_active")
         export_order = fields
         import_id_fields = ("sku",)
         clean_model_instances = True  # the model's validation, row by row
@@ -59,6 +95,11 @@ class ProductResource(resources.ModelResource):
 
     def before_import(self, dataset, **kwargs):
         self._seen_skus: dict[str, int] = {}
+        categories = Product.objects.exclude(category="").values_list("category", flat=True)
+        known = self.fields["category"].widget.known
+        known.clear()
+        for name in categories.order_by("category").distinct():
+            known.setdefault(category_key(name), name)
         if "sku" not in (dataset.headers or []):
             raise ValidationError(_("The file needs a column named “sku”."))
 

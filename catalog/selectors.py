@@ -1,13 +1,31 @@
-from collections.abc import Iterable
+"""Reads of the catalog for the people who buy from it: every one goes through the door
+of prices and visibility (``catalog.pricing``), for the company asking."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
 from .models import Product, is_plausible_sku
+from .pricing import Price, price_for, products_visible_to
 
 
-def product_list_active() -> QuerySet[Product]:
-    """Products a buyer may order, by name."""
-    return Product.objects.filter(is_active=True).order_by("name", "sku")
+def product_list_active(*, company_id: int | None) -> QuerySet[Product]:
+    """Products the company may order, by name."""
+    return products_visible_to(company_id=company_id).order_by("name", "sku")
+
+
+@dataclass(frozen=True)
+class PricedProduct:
+    product: Product
+    price: Price
+
+
+def product_prices(*, company_id: int | None, products: Iterable[Product]) -> list[PricedProduct]:
+    """A page of products, each with the company's price for one unit (one door call)."""
+    products = list(products)
+    prices = price_for(company_id=company_id, items=[(p, 1) for p in products])
+    return [PricedProduct(p, prices[p.pk]) for p in products]
 
 
 def _askable(skus: Iterable[str]) -> set[str]:
@@ -17,20 +35,23 @@ def _askable(skus: Iterable[str]) -> set[str]:
     return {s for s in wanted if is_plausible_sku(s)}
 
 
-def product_map_by_sku(*, skus: Iterable[str]) -> dict[str, Product]:
-    """Active products keyed by upper-case SKU, in one query."""
+def product_map_by_sku(*, company_id: int | None, skus: Iterable[str]) -> dict[str, Product]:
+    """Products the company may order, keyed by upper-case SKU, in one query."""
     wanted = _askable(skus)
     if not wanted:
         return {}
-    return {p.sku.upper(): p for p in Product.objects.filter(sku__in=wanted, is_active=True)}
+    products = products_visible_to(company_id=company_id).filter(sku__in=wanted)
+    return {p.sku.upper(): p for p in products}
 
 
-def product_lookup_by_sku(*, skus: Iterable[str]) -> dict[str, Product]:
-    """Products keyed by upper-case SKU, withdrawn ones too (to say so), in one query."""
+def product_lookup_by_sku(*, company_id: int | None, skus: Iterable[str]) -> dict[str, Product]:
+    """Products the company may see, keyed by upper-case SKU, withdrawn ones too (to say
+    so), in one query."""
     wanted = _askable(skus)
     if not wanted:
         return {}
-    return {p.sku.upper(): p for p in Product.objects.filter(sku__in=wanted)}
+    products = products_visible_to(company_id=company_id, withdrawn=True).filter(sku__in=wanted)
+    return {p.sku.upper(): p for p in products}
 
 
 SEARCH_MAX_LENGTH = 100
@@ -45,10 +66,10 @@ def product_search(*, q: str, queryset: QuerySet[Product] | None = None) -> Quer
     return qs.filter(Q(sku__icontains=q) | Q(name__icontains=q))
 
 
-def product_categories() -> list[str]:
-    """The categories active products are in, by name: one query."""
+def product_categories(*, company_id: int | None) -> list[str]:
+    """The categories of the products the company may order, by name: one query."""
     return list(
-        Product.objects.filter(is_active=True)
+        products_visible_to(company_id=company_id)
         .exclude(category="")
         .order_by("category")
         .values_list("category", flat=True)
@@ -59,15 +80,17 @@ def product_categories() -> list[str]:
 SUGGESTIONS = 8
 
 
-def product_suggestions(*, q: str, limit: int = SUGGESTIONS) -> list[Product]:
-    """Active products to suggest as a SKU is typed: SKUs that start with it first, then
-    SKUs or names that hold it. One query; nothing for fewer than two characters."""
+def product_suggestions(
+    *, company_id: int | None, q: str, limit: int = SUGGESTIONS
+) -> Sequence[Product]:
+    """Products the company may order, to suggest as a SKU is typed: SKUs that start with
+    it first, then SKUs or names that hold it. One query; nothing for fewer than two
+    characters."""
     q = (q or "").strip()[:SEARCH_MAX_LENGTH]
     if len(q) < 2 or not q.isprintable():
         return []
-    found = list(
-        product_search(q=q, queryset=Product.objects.filter(is_active=True)).order_by("sku")[:50]
-    )
+    visible = products_visible_to(company_id=company_id)
+    found = list(product_search(q=q, queryset=visible).order_by("sku")[:50])
     upper = q.upper()
     found.sort(
         key=lambda p: (not p.sku.upper().startswith(upper), upper not in p.sku.upper(), p.sku)

@@ -11,7 +11,33 @@ from core.forms import show_domain_error
 
 from .models import MAX_COST_CENTRE, MAX_LINE_QUANTITY, MAX_NOTE, MAX_PO_REFERENCE
 from .services import MAX_LINES, DuplicatePoReference, HeaderRequest, LineRequest
+from .services.lines import quantity_problem
 from .services.paste import MAX_PASTED_CHARS, MAX_PASTED_LINES, PasteRefused, paste_decode
+
+
+def quantity_widget() -> forms.NumberInput:
+    """A quantity's input, with the bound as the browser's hint."""
+    return forms.NumberInput(attrs={"min": 1, "max": MAX_LINE_QUANTITY, "step": 1})
+
+
+class QuantityField(forms.IntegerField):
+    """A quantity a form holds on to by itself (a list's lines): the bound and its words
+    are ``quantity_problem``'s, the same as the services say."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", quantity_widget())
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            raise forms.ValidationError(quantity_problem(None), code="invalid") from None
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and (problem := quantity_problem(value)) is not None:
+            raise forms.ValidationError(problem, code="range")
 
 
 class ListOrText(forms.Select):
@@ -115,11 +141,7 @@ class OrderLineForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": _("e.g. FAS-1001")}),
     )
     # A whole number; its range is a rule of the service, hinted to the browser here.
-    quantity = forms.IntegerField(
-        label=_("Quantity"),
-        required=False,
-        widget=forms.NumberInput(attrs={"min": 1, "max": MAX_LINE_QUANTITY, "step": 1}),
-    )
+    quantity = forms.IntegerField(label=_("Quantity"), required=False, widget=quantity_widget())
 
     def clean(self):
         data = super().clean()

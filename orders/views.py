@@ -95,7 +95,8 @@ def _form_context(formset, *, user, **extra) -> dict:
     """The order form's rows, each with its product and line total at today's prices, and
     who would approve the order as it stands."""
     previews, total = order_line_previews(
-        rows=[(f["sku"].value() or "", str(f["quantity"].value() or "")) for f in formset.forms]
+        company_id=user.company_id,
+        rows=[(f["sku"].value() or "", str(f["quantity"].value() or "")) for f in formset.forms],
     )
     return {
         "formset": formset,
@@ -122,7 +123,9 @@ def _paste(request) -> tuple:
     pasted = None
     if paste_form.is_valid():
         try:
-            pasted = paste_read(text=paste_form.cleaned_data["text"])
+            pasted = paste_read(
+                company_id=request.user.company_id, text=paste_form.cleaned_data["text"]
+            )
         except PasteRefused as exc:
             paste_form.add_error("paste", str(exc))
     if pasted is not None:
@@ -344,7 +347,7 @@ def order_line_row(request):
     form = formset.form(
         prefix=formset.add_prefix(index), auto_id=formset.auto_id, use_required_attribute=False
     )
-    previews, _total = order_line_previews(rows=[("", "")])
+    previews, _total = order_line_previews(company_id=request.user.company_id, rows=[("", "")])
     return render(
         request,
         "orders/_order_line_added.html",
@@ -360,7 +363,7 @@ def order_line_preview(request):
     form = PreviewRowForm(request.GET)
     index = _row_index(form)
     typed = _typed_rows(request.GET)
-    previews, total = order_line_previews(rows=typed)
+    previews, total = order_line_previews(company_id=request.user.company_id, rows=typed)
     preview = previews[index] if 0 <= index < len(previews) else None
     editing = None
     if number := form.cleaned_data.get("editing"):

@@ -6,8 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import SubmissionForm
-from orders.forms import BaseOrderLineFormSet, OrderLineForm
-from orders.models import MAX_LINE_QUANTITY
+from orders.forms import BaseOrderLineFormSet, OrderLineForm, quantity_widget
 from orders.services import MAX_LINES
 
 from .models import MAX_MESSAGE_LENGTH, MAX_UNIT_PRICE, Quote
@@ -137,11 +136,7 @@ class OfferForm(VersionForm, SubmissionForm):
 class OfferLineForm(forms.Form):
     line_id = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     unit_price = _price_field(_("Offered unit price"), required=True)
-    quantity = forms.IntegerField(
-        label=_("Quantity"),
-        required=False,
-        widget=forms.NumberInput(attrs={"min": 1, "max": MAX_LINE_QUANTITY, "step": 1}),
-    )
+    quantity = forms.IntegerField(label=_("Quantity"), required=False, widget=quantity_widget())
 
 
 class BaseOfferLineFormSet(forms.BaseFormSet):

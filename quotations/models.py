@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -9,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from companies.roles import USE_QUOTE_DESK
 from core.transitions import NEW, Move, Stateful
 from orders.models import MAX_LINE_QUANTITY, OrderHeader
+
+if TYPE_CHECKING:
+    from catalog.pricing import Price
 
 NUMBER_PREFIX = "Q-"
 MAX_MESSAGE_LENGTH = 5_000
@@ -204,7 +208,8 @@ class Quote(Stateful, OrderHeader):
             "Quote %(number)s changed while you were looking at it. Please check it again."
         ) % {"number": self.number}
 
-    # Totals from the lines; callers prefetch ``lines__product``.
+    # Totals from the lines; callers prefetch ``lines__product`` and price them
+    # (``quotations.selectors.quotes_priced``).
     @property
     def catalog_total(self) -> Decimal:
         return sum((line.catalog_total for line in self.lines.all()), Decimal("0.00"))
@@ -254,16 +259,46 @@ class QuoteLine(models.Model):
     def __str__(self) -> str:
         return f"{self.quantity} × {self.product_id}"
 
+    _catalog_price: "Price | None" = None
+
+    @property
+    def catalog_price(self) -> "Price":
+        """What the quote's company would pay for the line today: the one price door's
+        answer (``catalog.pricing``), given to a quote's lines at once by
+        ``quotations.selectors.quote_lines_priced``."""
+        if self._catalog_price is None:
+            # A line read on its own (a webhook's payload) asks the door for itself alone;
+            # imported here so that models import only models at load.
+            from catalog.pricing import price_for
+
+            prices = price_for(
+                company_id=self.quote.company_id, items=[(self.product, self.quantity)]
+            )
+            self._catalog_price = prices[self.product_id]
+        return self._catalog_price
+
+    @catalog_price.setter
+    def catalog_price(self, price: "Price") -> None:
+        self._catalog_price = price
+
+    @property
+    def is_priced(self) -> bool:
+        return self._catalog_price is not None
+
+    @property
+    def catalog_unit_price(self) -> Decimal:
+        return self.catalog_price.unit_price
+
     @property
     def catalog_total(self) -> Decimal:
-        return (self.product.unit_price * self.quantity).quantize(CENT)
+        return self.catalog_price.total(self.quantity)
 
     @property
     def requested_unit_price(self) -> Decimal:
         """What the buyer asks to pay: the target, or the catalog price without one."""
         if self.target_unit_price is not None:
             return self.target_unit_price
-        return self.product.unit_price
+        return self.catalog_unit_price
 
     @property
     def requested_total(self) -> Decimal:

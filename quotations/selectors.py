@@ -1,7 +1,8 @@
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from django.conf import settings
@@ -23,10 +24,11 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.pricing import Basket, price_for, price_for_baskets
 from companies.models import User
 from core.caching import cached
 from core.converters import is_document_number
-from core.exports import keyset_rows
+from core.exports import CHUNK_SIZE, keyset_rows
 from orders.selectors import HEADER_COLUMNS, document_search
 
 from .models import (
@@ -52,6 +54,38 @@ from .models import (
 QUOTE_SEARCH_FIELDS: list[str] = ["number", "po_reference"]
 
 
+def quote_lines_priced(*, company_id: int, lines: Iterable[QuoteLine]) -> list[QuoteLine]:
+    """Lines of one quote (with their products), each given its ``catalog_price``: what
+    the company would pay today, from the one price door (``catalog.pricing``)."""
+    lines = list(lines)
+    prices = price_for(
+        company_id=company_id, items=[(line.product, line.quantity) for line in lines]
+    )
+    for line in lines:
+        line.catalog_price = prices[line.product_id]
+    return lines
+
+
+def quotes_priced(*, quotes: Iterable[Quote]) -> list[Quote]:
+    """Quotes with their lines prefetched, every line given its ``catalog_price``: one
+    door call for them all, whichever companies they are of (lines priced already are
+    left as they are)."""
+    quotes = list(quotes)
+    baskets = {
+        quote.pk: Basket.of(
+            quote.company_id,
+            [(ln.product, ln.quantity) for ln in quote.lines.all() if not ln.is_priced],
+        )
+        for quote in quotes
+    }
+    prices = price_for_baskets(baskets=baskets)
+    for quote in quotes:
+        for line in quote.lines.all():
+            if not line.is_priced:
+                line.catalog_price = prices[quote.pk][line.product_id]
+    return quotes
+
+
 def quote_search(*, queryset: QuerySet[Quote], q: str, user: User) -> QuerySet[Quote]:
     """Quotes of ``queryset`` found by one search term: the number (whole), the name or
     email of who asked, or the SKU or name of a product in it (``document_search``)."""
@@ -66,10 +100,11 @@ def quote_search(*, queryset: QuerySet[Quote], q: str, user: User) -> QuerySet[Q
     )
 
 
-def _line_count():
-    """Lines per quote as a subquery: no GROUP BY, so a list page reads its index."""
+def _line_count(**only):
+    """Lines per quote (those matching ``only``) as a subquery: no GROUP BY, so a list page
+    reads its index."""
     per_quote = (
-        QuoteLine.objects.filter(quote=OuterRef("pk"))
+        QuoteLine.objects.filter(quote=OuterRef("pk"), **only)
         .order_by()
         .values("quote")
         .annotate(n=Count("pk"))
@@ -114,15 +149,17 @@ def quote_export_header() -> list[str]:
 
 
 def quote_export_rows(*, quotes: QuerySet[Quote]) -> Iterator[tuple]:
-    """The rows of a quote list's CSV, in the list's order: one query per chunk of rows.
+    """The rows of a quote list's CSV, in the list's order: one query per chunk of rows,
+    and one more for the chunk's lines without a target price.
 
     ``quotes``: the list as the page shows it (the person's quotes, filtered). The
-    totals are the lines' sums in the database: requested at the target price, or
-    the catalog's without one; offered only once every line has an offered price.
+    totals are the lines' sums: requested at the target price (summed in the
+    database), or without one at what the company pays today (the one price door,
+    ``catalog.pricing``); offered only once every line has an offered price.
     """
     statuses = dict(QuoteStatus.choices)
-    requested = ExpressionWrapper(
-        F("quantity") * Coalesce("target_unit_price", "product__unit_price"),
+    targeted = ExpressionWrapper(
+        F("quantity") * F("target_unit_price"),
         output_field=DecimalField(max_digits=14, decimal_places=2),
     )
     offered = ExpressionWrapper(
@@ -132,21 +169,14 @@ def quote_export_rows(*, quotes: QuerySet[Quote]) -> Iterator[tuple]:
     rows = keyset_rows(
         quotes.annotate(
             export_lines=_line_count(),
-            export_requested=_lines_sum(requested),
+            export_targeted=_lines_sum(targeted, target_unit_price__isnull=False),
+            export_untargeted=_line_count(target_unit_price__isnull=True),
             export_offered=_lines_sum(offered),
-            export_unoffered=Coalesce(
-                Subquery(
-                    QuoteLine.objects.filter(quote=OuterRef("pk"), offered_unit_price__isnull=True)
-                    .order_by()
-                    .values("quote")
-                    .annotate(n=Count("pk"))
-                    .values("n"),
-                    output_field=IntegerField(),
-                ),
-                0,
-            ),
+            export_unoffered=_line_count(offered_unit_price__isnull=True),
         ),
         fields=[
+            "id",
+            "company_id",
             "number",
             "company__name",
             "requested_by__full_name",
@@ -154,7 +184,8 @@ def quote_export_rows(*, quotes: QuerySet[Quote]) -> Iterator[tuple]:
             "created_at",
             "status",
             "export_lines",
-            "export_requested",
+            "export_targeted",
+            "export_untargeted",
             "export_offered",
             "export_unoffered",
             "expires_at",
@@ -164,25 +195,56 @@ def quote_export_rows(*, quotes: QuerySet[Quote]) -> Iterator[tuple]:
         ],
     )
     currency = settings.CURRENCY_CODE
-    for row in rows:
-        (number, company, name, email, created, status, lines) = row[:7]
-        (requested_total, offered_total, unoffered, expires, order, activity) = row[7:13]
-        yield (
-            number,
-            company,
-            name,
-            email,
-            created,
-            str(statuses.get(status, status)),
-            lines,
-            _cents(requested_total),
-            _cents(offered_total) if lines and not unoffered else None,
-            currency,
-            expires,
-            order,
-            activity,
-            *row[13:],
-        )
+    while chunk := list(islice(rows, CHUNK_SIZE)):
+        at_catalog = _untargeted_totals(chunk)
+        for row in chunk:
+            (quote_id, _company_id, number, company, name, email, created, status) = row[:8]
+            (lines, targeted_total, _untargeted, offered_total, unoffered) = row[8:13]
+            (expires, order, activity) = row[13:16]
+            requested_total = None
+            if lines:
+                requested_total = (targeted_total or ZERO) + at_catalog.get(quote_id, ZERO)
+            yield (
+                number,
+                company,
+                name,
+                email,
+                created,
+                str(statuses.get(status, status)),
+                lines,
+                _cents(requested_total),
+                _cents(offered_total) if lines and not unoffered else None,
+                currency,
+                expires,
+                order,
+                activity,
+                *row[16:],
+            )
+
+
+ZERO = Decimal("0.00")
+
+
+def _untargeted_totals(chunk: list[tuple]) -> dict[int, Decimal]:
+    """Per quote of an export chunk, its lines without a target price at what the quote's
+    company pays today: one query for the lines, one door call for the chunk."""
+    company_of = {row[0]: row[1] for row in chunk if row[10]}
+    if not company_of:
+        return {}
+    lines: dict[int, list[QuoteLine]] = {}
+    for line in QuoteLine.objects.filter(
+        quote_id__in=list(company_of), target_unit_price__isnull=True
+    ).select_related("product"):
+        lines.setdefault(line.quote_id, []).append(line)
+    baskets = {
+        quote_id: Basket.of(company_of[quote_id], [(ln.product, ln.quantity) for ln in held])
+        for quote_id, held in lines.items()
+    }
+    prices = price_for_baskets(baskets=baskets)
+    return {
+        quote_id: sum((prices[quote_id][ln.product_id].total(ln.quantity) for ln in held), ZERO)
+        for quote_id, held in lines.items()
+    }
 
 
 def _cents(value: Decimal | None) -> Decimal | None:
@@ -257,11 +319,12 @@ def quote_desk_counts(*, user: User) -> dict[str, int]:
 
 
 def quote_get_for_user(*, user: User, number: str) -> Quote:
-    """One quote with its lines, revisions, thread and history; 404 if not the person's."""
+    """One quote with its lines (priced: ``quotes_priced``), revisions, thread and history;
+    404 if not the person's."""
     if not is_document_number(number):
         raise Http404("No such quote.")
     try:
-        return (
+        quote = (
             quote_visible_to(user=user)
             .select_related("company", "requested_by", "order")
             .prefetch_related(
@@ -274,6 +337,7 @@ def quote_get_for_user(*, user: User, number: str) -> Quote:
         )
     except Quote.DoesNotExist:
         raise Http404("No such quote.") from None
+    return quotes_priced(quotes=[quote])[0]
 
 
 @dataclass

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from orders.models import MAX_LINE_QUANTITY
+from orders.forms import QuantityField
 from orders.services import MAX_LINES
 
 from .models import NAME_MAX_LENGTH
@@ -26,15 +26,6 @@ class VersionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-def _quantity_field(**kwargs) -> forms.IntegerField:
-    return forms.IntegerField(
-        min_value=1,
-        max_value=MAX_LINE_QUANTITY,
-        widget=forms.NumberInput(attrs={"min": 1, "max": MAX_LINE_QUANTITY, "step": 1}),
-        **kwargs,
-    )
-
-
 class ListLinesForm(VersionForm):
     """The quantities of a list's lines, and the lines to take off: one field per line."""
 
@@ -42,7 +33,7 @@ class ListLinesForm(VersionForm):
         super().__init__(*args, **kwargs)
         self.lines = list(lines)
         for line in self.lines:
-            self.fields[f"qty-{line.pk}"] = _quantity_field(
+            self.fields[f"qty-{line.pk}"] = QuantityField(
                 label=_("Quantity of %(sku)s") % {"sku": line.product.sku},
                 initial=line.quantity,
             )
@@ -86,7 +77,7 @@ class SourceForm(forms.Form):
     (chosen) lines of another list. Comes in the link and goes back hidden in the form."""
 
     sku = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
-    quantity = _quantity_field(required=False, label=_("Quantity"))
+    quantity = QuantityField(required=False, label=_("Quantity"))
     order = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
     from_list = forms.IntegerField(
         required=False, min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput

@@ -81,11 +81,6 @@ class RequisitionLine(models.Model):
     def __str__(self) -> str:
         return f"{self.quantity} × {self.product_id}"
 
-    @property
-    def line_total(self):
-        """At today's catalog price (a list keeps no prices)."""
-        return self.product.unit_price * self.quantity
-
 
 class RequisitionEventKind(models.TextChoices):
     CREATED = "created", _("Created")

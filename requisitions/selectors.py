@@ -1,9 +1,12 @@
 """Reads of requisition lists, scoped to the person: a colleague's private list, or
 another company's, is not found (404)."""
 
+from decimal import Decimal
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from catalog.pricing import price_for
 from companies.models import User
 
 from .models import RequisitionLine, RequisitionList
@@ -52,6 +55,22 @@ def requisition_get_for_user(*, user: User, list_id: int) -> RequisitionList:
         )
     except RequisitionList.DoesNotExist:
         raise Http404("No such list.") from None
+
+
+def requisition_lines_priced(*, requisition: RequisitionList) -> tuple[list, Decimal]:
+    """A list's lines (prefetched), each with ``price``: what the company would pay for
+    it today (``catalog.pricing``, one call for the whole list; a list keeps no prices);
+    those still sold with their ``line_total`` too; and the sum of those totals."""
+    lines = list(requisition.lines.all())
+    prices = price_for(
+        company_id=requisition.company_id, items=[(line.product, line.quantity) for line in lines]
+    )
+    total = Decimal("0.00")
+    for line in lines:
+        line.price = prices[line.product_id]
+        line.line_total = line.price.total(line.quantity) if line.product.is_active else None
+        total += line.line_total or 0
+    return lines, total
 
 
 def requisition_rows_to_order(

@@ -8,7 +8,7 @@ Rules:
 - A list holds at most ``MAX_LINES`` (100) products, so that it can always be
   ordered whole; each product once, its quantity from 1 to 100,000. Adding a
   product it holds adds the quantities. Products are checked as an order's
-  lines are (``orders.services.lines_check``): active products only.
+  lines are (``orders.services.lines_check``): active products the company sees.
 - Each change locks the list, checks the version the person saw (when they
   saw one), bumps it and writes a history row.
 
@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 from companies.models import User
 from core.domain import InvalidInput, InvalidState, NotAllowed, StaleVersion
 from core.submissions import submission_claim, submission_done
-from orders.models import MAX_LINE_QUANTITY
 from orders.services import MAX_LINES, LineRequest, lines_check
+from orders.services.lines import quantity_problem, quantity_sum_problem
 
 from .models import (
     NAME_MAX_LENGTH,
@@ -68,7 +68,7 @@ def _add_lines(requisition: RequisitionList, lines: list[LineRequest]) -> list[d
     """Add checked lines to a locked list; the same product adds up. Returns what was added."""
     if not lines:
         return []
-    checked = lines_check(lines=lines)
+    checked = lines_check(company_id=requisition.company_id, lines=lines)
     held = {
         line.product_id: line
         for line in RequisitionLine.objects.filter(requisition=requisition).select_for_update()
@@ -83,11 +83,7 @@ def _add_lines(requisition: RequisitionList, lines: list[LineRequest]) -> list[d
     for line in checked:
         existing = held.get(line.product.pk)
         quantity = line.quantity + (existing.quantity if existing else 0)
-        if quantity > MAX_LINE_QUANTITY:
-            message = _("%(sku)s: at most %(max)s in all.") % {
-                "sku": line.sku,
-                "max": f"{MAX_LINE_QUANTITY:,}",
-            }
+        if (message := quantity_sum_problem(line.sku, quantity)) is not None:
             raise InvalidInput(message, errors={line.sku: [message]})
         if existing:
             existing.quantity = quantity
@@ -207,10 +203,7 @@ def requisition_lines_change(
         line = held[line_id]
         if line_id in remove or quantity == line.quantity:
             continue
-        if not 1 <= quantity <= MAX_LINE_QUANTITY:
-            message = _("Quantity must be a whole number from 1 to %(max)s.") % {
-                "max": f"{MAX_LINE_QUANTITY:,}"
-            }
+        if (message := quantity_problem(quantity)) is not None:
             raise InvalidInput(message, errors={line.product.sku: [message]})
         changes.append({"sku": line.product.sku, "before": line.quantity, "after": quantity})
         line.quantity = quantity

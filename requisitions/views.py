@@ -26,6 +26,7 @@ from .forms import (
 )
 from .selectors import (
     requisition_get_for_user,
+    requisition_lines_priced,
     requisition_list_for_user,
     requisition_own,
     requisition_rows_to_order,
@@ -103,7 +104,7 @@ def requisition_create_view(request):
 def requisition_detail(request, pk: int):
     _contact_required(request.user)
     requisition = requisition_get_for_user(user=request.user, list_id=pk)
-    lines = list(requisition.lines.all())
+    lines, total = requisition_lines_priced(requisition=requisition)
     is_owner = requisition.owner_id == request.user.pk
     return render(
         request,
@@ -116,7 +117,7 @@ def requisition_detail(request, pk: int):
             if is_owner
             else None,
             "version_form": VersionForm(initial={"version": requisition.version}),
-            "total": sum(line.line_total for line in lines if line.product.is_active),
+            "total": total,
         },
     )
 
@@ -244,7 +245,7 @@ def _source_rows(request, source: SourceForm) -> tuple[str, list[dict], list[str
         )
         return _("lines of the list “%(name)s”") % {"name": requisition.name}, rows, dropped
     sku = data["sku"].strip().upper()
-    product = product_map_by_sku(skus=[sku]).get(sku)
+    product = product_map_by_sku(company_id=request.user.company_id, skus=[sku]).get(sku)
     if product is None:
         return sku, [], [sku]
     return product.name, [{"sku": product.sku, "quantity": data.get("quantity") or 1}], []

@@ -29,7 +29,7 @@ class ProductList(GenericAPIView):
     )
     def get(self, request):
         sku = request.query_params.get("sku") or None
-        page = self.paginate_queryset(api_products(sku=sku))
+        page = self.paginate_queryset(api_products(company_id=request.user.company_id, sku=sku))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 

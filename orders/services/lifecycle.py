@@ -209,7 +209,7 @@ def order_place(
     submission_key: UUID | None = None,
     channel: str = Channel.WEB,
 ) -> Order:
-    """Place an order at today's catalog prices.
+    """Place an order at the prices the buyer's company pays today (``catalog.pricing``).
 
     Rule: only an active contact of an active company orders; the lines obey
     ``orders.services.lines``, the header ``orders.services.header``; routing
@@ -223,7 +223,7 @@ def order_place(
     order = _place(
         buyer=buyer,
         company=company,
-        priced=lines_price(lines=lines),
+        priced=lines_price(company_id=company.pk, lines=lines),
         quote_number="",
         header=checked,
         channel=channel,
@@ -275,8 +275,8 @@ def order_edit(
     header: HeaderRequest | None = None,
     channel: str = Channel.WEB,
 ) -> Order:
-    """Replace an order's lines at today's catalog prices (and its header, when given)
-    and route it again.
+    """Replace an order's lines at the prices its company pays today (``catalog.pricing``),
+    and its header when given, and route it again.
 
     Rule: only the buyer who placed it, only while it is waiting or approved,
     and not an order placed from a quote (its prices were negotiated, not
@@ -298,7 +298,7 @@ def order_edit(
         checked = header_check(company=company, header=header, order_id=order.pk)
         changed = header_changes(Header.of(order), checked)
         header_fields = checked.write_to(order)
-    priced = lines_price(lines=lines)
+    priced = lines_price(company_id=order.company_id, lines=lines)
     order.lines.all().delete()
     _write_lines(order, priced)
     before = counted(order)

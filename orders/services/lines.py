@@ -1,7 +1,8 @@
 """The rules for the lines a buyer asks for, in an order or a quote: one home, one wording.
 
-- A SKU names an active product of the catalog; case and spaces around it do
-  not matter. An unknown SKU and a withdrawn product are told apart.
+- A SKU names an active product the buyer's company may see (``catalog.pricing``);
+  case and spaces around it do not matter. An unknown SKU and a withdrawn product
+  are told apart.
 - A quantity is a whole number from 1 to 100,000 on each line; the same product
   twice becomes one line with the quantities added, and the sum keeps the limit.
 - At least one line, at most 100 different products.
@@ -19,6 +20,7 @@ from typing import Protocol
 from django.utils.translation import gettext as _
 
 from catalog.models import Product
+from catalog.pricing import price_for
 from catalog.selectors import product_lookup_by_sku
 from core.domain import InvalidInput
 from core.money import CENT
@@ -69,12 +71,22 @@ def normal_sku(sku: str | None) -> str:
 
 
 def quantity_problem(quantity) -> str | None:
-    """Why a quantity cannot be ordered, or None."""
+    """Why a quantity cannot be on a line, or None: the one check of the bound, used by
+    the services of orders, quotes and lists, the order form's preview, the paste and
+    the list forms (``orders.forms.QuantityField``)."""
     whole = isinstance(quantity, int) and not isinstance(quantity, bool)
     if not whole or not 1 <= quantity <= MAX_LINE_QUANTITY:
         return _("Quantity must be a whole number from 1 to %(max)s.") % {
             "max": f"{MAX_LINE_QUANTITY:,}"
         }
+    return None
+
+
+def quantity_sum_problem(sku: str, quantity: int) -> str | None:
+    """Why the quantities of one product added up (lines merged, a list's line added to)
+    cannot be one line, or None."""
+    if quantity > MAX_LINE_QUANTITY:
+        return _("%(sku)s: at most %(max)s in all.") % {"sku": sku, "max": f"{MAX_LINE_QUANTITY:,}"}
     return None
 
 
@@ -87,8 +99,8 @@ def product_problem(sku: str, product: Product | None) -> str | None:
     return None
 
 
-def lines_check(*, lines: Iterable[AskedLine]) -> list[CheckedLine]:
-    """Check a buyer's lines against the catalog; merge the same product.
+def lines_check(*, company_id: int, lines: Iterable[AskedLine]) -> list[CheckedLine]:
+    """Check a buyer's lines against the catalog their company sees; merge the same product.
 
     Rule: see this module's docstring. Raises ``InvalidInput`` with the
     messages keyed by SKU (``None`` for the whole list). One query.
@@ -111,12 +123,9 @@ def lines_check(*, lines: Iterable[AskedLine]) -> list[CheckedLine]:
             _("At most %(max)s different products at once; split the list.") % {"max": MAX_LINES}
         )
     for sku, (quantity, _asked) in merged.items():
-        if sku not in errors and quantity > MAX_LINE_QUANTITY:
-            errors.setdefault(sku, []).append(
-                _("%(sku)s: at most %(max)s in all.")
-                % {"sku": sku, "max": f"{MAX_LINE_QUANTITY:,}"}
-            )
-    products = product_lookup_by_sku(skus=list(merged))
+        if sku not in errors and (problem := quantity_sum_problem(sku, quantity)) is not None:
+            errors.setdefault(sku, []).append(problem)
+    products = product_lookup_by_sku(company_id=company_id, skus=list(merged))
     for sku in merged:
         if (problem := product_problem(sku, products.get(sku))) is not None:
             errors.setdefault(sku, []).append(problem)
@@ -128,12 +137,19 @@ def lines_check(*, lines: Iterable[AskedLine]) -> list[CheckedLine]:
     ]
 
 
-def lines_price(*, lines: Sequence[AskedLine]) -> list[PricedLine]:
-    """Price lines at today's catalog prices. Rule: ``lines_check``; prices never come
-    from the request (a posted price has nowhere to go)."""
+def lines_price(*, company_id: int, lines: Sequence[AskedLine]) -> list[PricedLine]:
+    """Price lines at what the company pays today, from the one price door
+    (``catalog.pricing``). Rule: ``lines_check``; prices never come from the request
+    (a posted price has nowhere to go)."""
+    checked = lines_check(company_id=company_id, lines=lines)
+    prices = price_for(company_id=company_id, items=[(c.product, c.quantity) for c in checked])
     return [
-        PricedLine(product=line.product, quantity=line.quantity, unit_price=line.product.unit_price)
-        for line in lines_check(lines=lines)
+        PricedLine(
+            product=line.product,
+            quantity=line.quantity,
+            unit_price=prices[line.product.pk].unit_price,
+        )
+        for line in checked
     ]
 
 

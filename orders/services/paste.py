@@ -33,8 +33,13 @@ from django.utils.translation import ngettext
 
 from catalog.selectors import product_lookup_by_sku
 
-from ..models import MAX_LINE_QUANTITY
-from .lines import MAX_LINES, normal_sku, product_problem, quantity_problem
+from .lines import (
+    MAX_LINES,
+    normal_sku,
+    product_problem,
+    quantity_problem,
+    quantity_sum_problem,
+)
 
 MAX_PASTED_LINES = 1_000
 MAX_UPLOAD_BYTES = 256 * 1024
@@ -253,14 +258,14 @@ def _split(text: str) -> tuple[list[_Read], list[PasteProblem], list[str]]:
     return read, problems, notes
 
 
-def paste_read(*, text: str) -> PasteResult:
-    """Pasted lines checked against the catalog, merged by product.
+def paste_read(*, company_id: int | None, text: str) -> PasteResult:
+    """Pasted lines checked against the catalog the company sees, merged by product.
 
     Rule: see this module's docstring. Raises ``PasteRefused`` when nothing is
     read (too many lines); each bad line is a ``PasteProblem``. One query.
     """
     read, problems, notes = _split(text)
-    products = product_lookup_by_sku(skus=[r.sku for r in read])
+    products = product_lookup_by_sku(company_id=company_id, skus=[r.sku for r in read])
     merged: dict[str, list[_Read]] = {}
     for entry in read:
         problem = product_problem(entry.sku, products.get(entry.sku))
@@ -286,16 +291,8 @@ def paste_read(*, text: str) -> PasteResult:
                     "quantity": f"{quantity:,}",
                 }
             )
-        if quantity > MAX_LINE_QUANTITY:
-            for entry in entries:
-                problems.append(
-                    PasteProblem(
-                        entry.line,
-                        entry.text,
-                        _("%(sku)s: at most %(max)s in all.")
-                        % {"sku": sku, "max": f"{MAX_LINE_QUANTITY:,}"},
-                    )
-                )
+        if (problem := quantity_sum_problem(sku, quantity)) is not None:
+            problems.extend(PasteProblem(entry.line, entry.text, problem) for entry in entries)
             continue
         result.rows.append({"sku": sku, "quantity": quantity})
     result.problems = sorted(problems, key=lambda p: p.line)

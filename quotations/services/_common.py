@@ -36,6 +36,7 @@ from ..models import (
     QuoteRevision,
     status_version,
 )
+from ..selectors import quote_lines_priced
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def price_error(price) -> str | None:
     return None
 
 
-def check_lines(*, lines: Sequence[AskedLine]) -> list[CheckedQuoteLine]:
+def check_lines(*, company_id: int, lines: Sequence[AskedLine]) -> list[CheckedQuoteLine]:
     """Check a buyer's lines: the order line rules (``orders.services.lines``), and sane
     target prices.
 
@@ -89,7 +90,7 @@ def check_lines(*, lines: Sequence[AskedLine]) -> list[CheckedQuoteLine]:
     """
     errors: dict[str | None, list[str]] = {}
     try:
-        checked = lines_check(lines=lines)
+        checked = lines_check(company_id=company_id, lines=lines)
     except InvalidInput as exc:
         if not exc.errors:
             raise
@@ -223,16 +224,21 @@ def _price_text(price: Decimal | None) -> str | None:
 
 
 def snapshot(quote: Quote) -> list[dict]:
+    """The lines as a revision keeps them, with the catalog price the company had then."""
+    lines = quote_lines_priced(
+        company_id=quote.company_id,
+        lines=QuoteLine.objects.filter(quote=quote).select_related("product").order_by("id"),
+    )
     return [
         {
             "sku": line.product.sku,
             "name": line.product.name,
             "quantity": line.quantity,
-            "catalog_unit_price": _price_text(line.product.unit_price),
+            "catalog_unit_price": _price_text(line.catalog_unit_price),
             "target_unit_price": _price_text(line.target_unit_price),
             "offered_unit_price": _price_text(line.offered_unit_price),
         }
-        for line in QuoteLine.objects.filter(quote=quote).select_related("product").order_by("id")
+        for line in lines
     ]
 
 

@@ -82,7 +82,7 @@ def quote_request(
     """
     submission_claim(key=submission_key, user=buyer)
     company = check_buyer(buyer)
-    checked = check_lines(lines=lines)
+    checked = check_lines(company_id=company.pk, lines=lines)
     body = clean_text(message, required=False)
     quote = Quote(company=company, requested_by=buyer, status=initial_status(Quote, "request"))
     header_check(company=company, header=header or HeaderRequest()).write_to(quote)
@@ -122,7 +122,7 @@ def quote_edit(
     quote = lock_quote(quote_id)
     check_requester(actor, quote)
     check(quote, "edit", seen_version=seen_version)
-    checked = check_lines(lines=lines)
+    checked = check_lines(company_id=quote.company_id, lines=lines)
     body = clean_text(message, required=False)
     header_fields: list[str] = []
     changed: list[str] = []

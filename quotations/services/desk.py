@@ -17,6 +17,7 @@ from notifications import events as notify
 from orders.services.lines import quantity_problem
 
 from ..models import CENT, Quote, QuoteEventKind, QuoteLine, RevisionKind
+from ..selectors import quote_lines_priced
 from ._common import (
     OfferedLine,
     check_desk,
@@ -111,7 +112,8 @@ def quote_offer(
 def quote_accept_as_requested(
     *, quote_id: int, actor: User, seen_version: int, message: str = ""
 ) -> Quote:
-    """Agree to the quote as the buyer asked: their target price, else the catalog's.
+    """Agree to the quote as the buyer asked: their target price, else what the company
+    pays today (``catalog.pricing``).
 
     Rule: site admins with the quote desk permission, only while requested,
     from the version seen.
@@ -120,7 +122,9 @@ def quote_accept_as_requested(
     quote = lock_quote(quote_id)
     check(quote, "accept_as_requested", seen_version=seen_version)
     body = clean_text(message, required=False)
-    lines = list(quote.lines.select_related("product"))
+    lines = quote_lines_priced(
+        company_id=quote.company_id, lines=quote.lines.select_related("product")
+    )
     for line in lines:
         line.offered_unit_price = line.requested_unit_price.quantize(CENT)
         error = price_error(line.offered_unit_price)

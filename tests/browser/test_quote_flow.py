@@ -10,6 +10,7 @@ from approvals.models import StepApprover
 from companies.demo import DEMO_PASSWORD
 from orders.models import OrderStatus
 from quotations.models import Quote, QuoteStatus
+from tests.factories import BuyerFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -85,3 +86,18 @@ def test_a_quote_negotiated_over_two_offers_becomes_an_order_routed_by_its_total
     step = order.approval_steps.get(status="open")
     own = StepApprover.objects.filter(step=step, on_behalf_of=None)
     assert [link.approver for link in own] == [demo["approver3@acme.example"]]
+
+
+def test_typing_in_a_sku_field_of_the_quote_form_suggests_products(page, live_server, login):
+    ProductFactory(sku="CHR-1001", name="Ergonomic office chair")
+    ProductFactory(sku="STL-2001", name="Chair-height stool")
+    ProductFactory(sku="PAP-4001", name="Copy paper")
+    login(BuyerFactory())
+    page.goto(f"{live_server.url}/quotes/new/")
+
+    page.get_by_label("SKU 2", exact=True).press_sequentially("chai", delay=40)
+
+    options = page.locator("#sku-suggestions option")
+    expect(options).to_have_count(2)
+    expect(options.first).to_have_attribute("value", "CHR-1001")
+    assert page.get_by_label("SKU 2", exact=True).get_attribute("list") == "sku-suggestions"

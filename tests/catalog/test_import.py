@@ -2,6 +2,7 @@
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 import tablib
@@ -138,3 +139,89 @@ def test_staff_without_product_permissions_cannot_import(client):
     assert client.get(reverse(IMPORT)).status_code == 403
     assert upload(client, GOOD).status_code == 403
     assert not Product.objects.exists()
+
+
+# --- the category column --------------------------------------------------------
+
+
+def _import(text: str):
+    return ProductResource().import_data(tablib.Dataset().load(text, format="csv"), dry_run=False)
+
+
+def test_a_category_is_matched_by_name_or_slug_and_keeps_the_catalogs_spelling():
+    ProductFactory(sku="OLD-1", category="Office supplies")
+
+    result = _import(
+        "sku,name,category,unit_price\n"
+        "PEN-1,Pen,office   SUPPLIES,1.00\n"
+        "PEN-2,Pencil,office-supplies,1.00\n"
+        "BOLT-1,Bolt,Fasteners,0.25\n"
+        "BOLT-2,Nut,FASTENERS,0.10\n"
+        "BARE-1,Bare,,1.00\n"
+    )
+
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert dict(Product.objects.values_list("sku", "category")) == {
+        "OLD-1": "Office supplies",
+        "PEN-1": "Office supplies",
+        "PEN-2": "Office supplies",
+        "BOLT-1": "Fasteners",  # a new category, spelled as its first row has it
+        "BOLT-2": "Fasteners",
+        "BARE-1": "",
+    }
+
+
+@pytest.mark.parametrize(
+    "category", ["C" * 61, "Office\x07supplies", '"Tools\x00"'], ids=["long", "bell", "nul"]
+)
+def test_a_category_that_cannot_be_one_is_its_rows_error_and_nothing_is_imported(category):
+    ProductFactory(sku="NUT-M8", name="Nut", category="Fasteners", unit_price=Decimal("0.10"))
+
+    result = _import(
+        f"sku,name,category,unit_price\nBOLT-M8,Bolt,Fasteners,0.25\nNUT-M8,Nut,{category},0.12\n"
+    )
+
+    assert result.has_validation_errors()
+    (invalid,) = result.invalid_rows
+    assert invalid.number == 2
+    assert "A category is at most 60 printable characters." in invalid.error_dict["category"]
+    assert list(Product.objects.values_list("sku", "category", "unit_price")) == [
+        ("NUT-M8", "Fasteners", Decimal("0.10"))
+    ]
+
+
+def test_a_file_without_the_category_column_leaves_categories_as_they_are():
+    ProductFactory(sku="NUT-M8", name="Nut", category="Fasteners", unit_price=Decimal("0.10"))
+
+    result = _import("sku,name,unit_price\nNUT-M8,Nut,0.12\n")
+
+    assert not result.has_validation_errors()
+    assert Product.objects.values_list("category", "unit_price").get() == (
+        "Fasteners",
+        Decimal("0.12"),
+    )
+
+
+def test_the_export_has_the_category_column_and_reads_back_as_it_was(client):
+    ProductFactory(sku="A-1", name="Chair", category="Furniture", unit_price=Decimal("45.00"))
+    ProductFactory(sku="A-2", name="Odd", category="=cmd|' /C calc'!A0", unit_price=Decimal(1))
+    client.force_login(StaffFactory())
+
+    response = client.post(
+        reverse(EXPORT),
+        {
+            "format": "0",
+            **{f"productresource_{name}": "on" for name in ProductResource._meta.fields},
+        },
+    )
+    exported = response.content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    again = _import(exported)
+
+    assert list(rows[0]) == ["sku", "name", "description", "category", "unit_price", "is_active"]
+    assert [(r["sku"], r["category"]) for r in rows] == [
+        ("A-1", "Furniture"),
+        ("A-2", "'=cmd|' /C calc'!A0"),
+    ]
+    assert not again.has_validation_errors()
+    assert Product.objects.get(sku="A-1").category == "Furniture"

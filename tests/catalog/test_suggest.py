@@ -1,5 +1,7 @@
 """SKU suggestions as one types: active products, by SKU or name (htmx, a datalist)."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -20,8 +22,8 @@ def catalog():
 
 
 def test_skus_that_start_with_the_text_come_first_then_names_that_hold_it(catalog):
-    assert [p.sku for p in product_suggestions(q="ch")] == ["CHR-1001", "STL-2001"]
-    assert [p.sku for p in product_suggestions(q="PAPER")] == ["PAP-4001"]
+    assert [p.sku for p in product_suggestions(company_id=None, q="ch")] == ["CHR-1001", "STL-2001"]
+    assert [p.sku for p in product_suggestions(company_id=None, q="PAPER")] == ["PAP-4001"]
 
 
 @pytest.mark.parametrize("q", ["", "c", " ", "\x00\x01", "x" * 500])
@@ -56,3 +58,31 @@ def test_every_sku_field_of_the_order_form_is_tied_to_the_suggestions(client, bu
 
     assert '<datalist id="sku-suggestions">' in body
     assert body.count('list="sku-suggestions"') == 5
+
+
+@pytest.mark.parametrize("page", ["quotations:create", "orders:line_row"])
+def test_every_sku_field_of_the_quote_form_and_an_added_row_is_tied_to_the_suggestions(
+    client, buyer, page
+):
+    client.force_login(buyer)
+
+    body = client.get(reverse(page), {"lines-TOTAL_FORMS": 5}).content.decode()
+
+    sku_fields = re.findall(r'<input type="text" name="lines-\d+-sku"[^>]*>', body)
+    assert sku_fields
+    for field in sku_fields:
+        assert 'list="sku-suggestions"' in field
+        assert f'hx-get="{reverse("catalog:suggest")}"' in field
+        assert 'hx-target="#sku-suggestions"' in field
+    if page == "quotations:create":
+        assert len(sku_fields) == 3 and '<datalist id="sku-suggestions">' in body
+
+
+def test_the_quote_forms_sku_field_gets_suggestions_by_its_own_name(client, buyer, catalog):
+    client.force_login(buyer)
+
+    body = client.get(
+        reverse("catalog:suggest"), {"lines-1-sku": "pap"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+
+    assert body.strip() == '<option value="PAP-4001">Copy paper</option>'

@@ -33,7 +33,7 @@ def catalog():
 
 
 def test_a_spreadsheet_copy_with_tabs_becomes_rows(catalog):
-    result = paste_read(text="CHR-1001\t3\npap-4001\t10\n")
+    result = paste_read(company_id=None, text="CHR-1001\t3\npap-4001\t10\n")
 
     assert result.rows == [{"sku": "CHR-1001", "quantity": 3}, {"sku": "PAP-4001", "quantity": 10}]
     assert result.problems == []
@@ -52,11 +52,11 @@ def test_a_spreadsheet_copy_with_tabs_becomes_rows(catalog):
     ],
 )
 def test_commas_semicolons_spaces_and_quotes_all_separate(catalog, text):
-    assert paste_read(text=text).rows == [{"sku": "CHR-1001", "quantity": 3}]
+    assert paste_read(company_id=None, text=text).rows == [{"sku": "CHR-1001", "quantity": 3}]
 
 
 def test_a_header_row_names_the_columns_and_is_skipped(catalog):
-    result = paste_read(text="Article;Description;Qty\nCHR-1001;Chair;3\n")
+    result = paste_read(company_id=None, text="Article;Description;Qty\nCHR-1001;Chair;3\n")
 
     assert result.rows == [{"sku": "CHR-1001", "quantity": 3}]
     assert result.problems == []
@@ -64,14 +64,16 @@ def test_a_header_row_names_the_columns_and_is_skipped(catalog):
 
 
 def test_blank_lines_are_skipped_and_line_numbers_stay_those_of_the_text(catalog):
-    result = paste_read(text="\n\nCHR-1001\t3\n\n   \n;;\nNOPE-9\t1\n")
+    result = paste_read(company_id=None, text="\n\nCHR-1001\t3\n\n   \n;;\nNOPE-9\t1\n")
 
     assert result.rows == [{"sku": "CHR-1001", "quantity": 3}]
     assert [str(p) for p in result.problems] == ["Line 7: No product has the SKU NOPE-9."]
 
 
 def test_bad_lines_get_the_words_of_typed_rows_and_go_back_for_fixing(catalog):
-    result = paste_read(text="CHR-1001\t3\nOLD-1\t1\nPAP-4001\tabc\nPAP-4001\t0\nCHR-1001\n\t4")
+    result = paste_read(
+        company_id=None, text="CHR-1001\t3\nOLD-1\t1\nPAP-4001\tabc\nPAP-4001\t0\nCHR-1001\n\t4"
+    )
 
     assert [str(p) for p in result.problems] == [
         "Line 2: OLD-1 is no longer sold.",
@@ -85,14 +87,14 @@ def test_bad_lines_get_the_words_of_typed_rows_and_go_back_for_fixing(catalog):
 
 
 def test_the_same_sku_twice_adds_up_and_says_so(catalog):
-    result = paste_read(text="CHR-1001\t3\nPAP-4001\t1\nchr-1001\t5")
+    result = paste_read(company_id=None, text="CHR-1001\t3\nPAP-4001\t1\nchr-1001\t5")
 
     assert result.rows == [{"sku": "CHR-1001", "quantity": 8}, {"sku": "PAP-4001", "quantity": 1}]
     assert result.notes == ["CHR-1001 is on lines 1, 3: the quantities are added up (8)."]
 
 
 def test_added_up_beyond_the_limit_is_refused_on_each_line(catalog):
-    result = paste_read(text="CHR-1001\t60000\nCHR-1001\t60000")
+    result = paste_read(company_id=None, text="CHR-1001\t60000\nCHR-1001\t60000")
 
     assert result.rows == []
     assert [p.line for p in result.problems] == [1, 2]
@@ -101,7 +103,7 @@ def test_added_up_beyond_the_limit_is_refused_on_each_line(catalog):
 
 @pytest.mark.parametrize("cell", ["=SUM(A1:A3)", "+3", "-5", "@cmd", '=HYPERLINK("x")'])
 def test_a_formula_is_refused_as_text_and_never_evaluated(catalog, cell):
-    result = paste_read(text=f"CHR-1001\t{cell}\n{cell}\t2")
+    result = paste_read(company_id=None, text=f"CHR-1001\t{cell}\n{cell}\t2")
 
     assert result.rows == []
     assert len(result.problems) == 2
@@ -110,14 +112,16 @@ def test_a_formula_is_refused_as_text_and_never_evaluated(catalog, cell):
 
 @pytest.mark.parametrize(("cell", "quantity"), [("1,000", 1000), ("1.000", 1000), ("3.00", 3)])
 def test_quantities_as_spreadsheets_write_them(catalog, cell, quantity):
-    assert paste_read(text=f"CHR-1001\t{cell}").rows == [{"sku": "CHR-1001", "quantity": quantity}]
+    assert paste_read(company_id=None, text=f"CHR-1001\t{cell}").rows == [
+        {"sku": "CHR-1001", "quantity": quantity}
+    ]
 
 
 def test_more_than_a_thousand_lines_are_refused_whole(catalog):
     text = "\n".join(["CHR-1001\t1"] * (MAX_PASTED_LINES + 1))
 
     with pytest.raises(PasteRefused, match="1,001 lines is too many at once: at most 1,000"):
-        paste_read(text=text)
+        paste_read(company_id=None, text=text)
 
 
 def test_a_thousand_lines_are_read_quickly_in_one_query(django_assert_num_queries):
@@ -127,7 +131,7 @@ def test_a_thousand_lines_are_read_quickly_in_one_query(django_assert_num_querie
 
     started = time.perf_counter()
     with django_assert_num_queries(1):
-        result = paste_read(text=text)
+        result = paste_read(company_id=None, text=text)
     elapsed = time.perf_counter() - started
 
     assert len(result.rows) == 100
@@ -209,7 +213,7 @@ def test_good_lines_in_any_separator_add_up_per_product(rows, sep):
         ProductFactory._meta.model.objects.get_or_create(
             sku=sku, defaults={"name": sku, "unit_price": Decimal("1.00")}
         )
-    result = paste_read(text="\n".join(f"{s}{sep}{q}" for s, q in rows))
+    result = paste_read(company_id=None, text="\n".join(f"{s}{sep}{q}" for s, q in rows))
 
     expected: dict[str, int] = {}
     for sku, quantity in rows:

@@ -171,8 +171,8 @@ def test_few_and_many_matches_find_the_same_orders(
     client, buyer, book, monkeypatch, sparse_matches, sparse_documents
 ):
     # the ids gathered through indexes, or the orders walked newest first
-    monkeypatch.setattr("orders.selectors.SEARCH_SPARSE", sparse_matches)
-    monkeypatch.setattr("orders.selectors.SPARSE_DOCUMENTS", sparse_documents)
+    monkeypatch.setattr("orders.selectors.search.SEARCH_SPARSE", sparse_matches)
+    monkeypatch.setattr("orders.selectors.search.SPARSE_DOCUMENTS", sparse_documents)
     extra = place_order(buyer, (ProductFactory(name="Laminating film"), 1))
     client.force_login(buyer)
 

@@ -173,7 +173,7 @@ def test_a_bad_quantity_is_told_and_nothing_saved(client, buyer, products):
         follow=True,
     )
 
-    assert "Ensure this value is greater than or equal to 1." in response.content.decode()
+    assert "Quantity must be a whole number from 1 to 100,000." in response.content.decode()
     assert requisition.lines.get().quantity == 2
 
 
