@@ -9,7 +9,7 @@ and a page costs no extra write.
 ``TwoFactorRequiredMiddleware``: with TWO_FACTOR_REQUIRED_FOR_STAFF on (production's
 default), a site admin whose session did not give a code can open only the page
 that sets two-factor up (and log out). The login gives the code before Django's
-login happens (``accounts.views.LoginView``), so every session of a person who has
+login happens (``accounts.views.login.LoginView``), so every session of a person who has
 two-factor on gave one; a site admin without it meets the setup page first.
 """
 
