@@ -64,7 +64,6 @@ INSTALLED_APPS = [
     "requisitions",
     "notifications",
     "dashboards",
-    # after approvals: its admin extends the pages approvals registered
     "accounts",
     "api",
     "demo",
