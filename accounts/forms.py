@@ -170,6 +170,8 @@ class ChangePasswordForm(PasswordChangeForm):
 
 
 class CompanyDetailsForm(forms.Form):
+    # the details' version the page showed: a save over a newer one is refused
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
     billing_address = forms.CharField(
         label=_("Billing address"),
         max_length=1000,

@@ -13,8 +13,9 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from companies.admin import COMPANY_FIELDSETS, COMPANY_INLINES
+from companies.admin import COMPANY_FIELDSETS, COMPANY_INLINES, details_changed
 from companies.models import ApprovalMode, Company, User
+from companies.services import company_details_changed
 from core.domain import DomainError
 from core.forms import show_domain_error
 
@@ -158,6 +159,8 @@ class CompanyAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        if change and details_changed(form, formsets):
+            company_details_changed(company_id=form.instance.pk)
         if change and tiers_changed(form, formsets):
             reroute_and_report(request, self, [form.instance.pk])
 

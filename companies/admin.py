@@ -74,3 +74,10 @@ COMPANY_FIELDSETS = (
     (_("Details for orders"), {"fields": ("billing_address", "vat_id", "payment_terms")}),
 )
 COMPANY_INLINES = [DeliveryAddressInline, CostCentreInline, ContactInline]
+
+
+def details_changed(form, formsets) -> bool:
+    """Whether a company save touched its details (what its administrators also keep)."""
+    if {"billing_address", "vat_id", "payment_terms"} & set(form.changed_data):
+        return True
+    return any(fs.model in (DeliveryAddress, CostCentre) and fs.has_changed() for fs in formsets)

@@ -28,6 +28,7 @@ def _detail_forms(data, company):
     return (
         CompanyDetailsForm(
             initial={
+                "version": company.details_version,
                 "billing_address": company.billing_address,
                 "vat_id": company.vat_id,
                 "payment_terms": company.payment_terms,
@@ -80,11 +81,13 @@ def company(request):
     if request.method == "POST":
         valid = [form.is_valid(), addresses.is_valid(), centres.is_valid()]
         if all(valid):
+            details_seen = dict(form.cleaned_data)
             try:
                 company_details_update(
                     company_id=details.pk,
                     actor=request.user,
-                    **form.cleaned_data,
+                    seen_version=details_seen.pop("version"),
+                    **details_seen,
                     addresses=[
                         AddressRow(
                             id=row.cleaned_data.get("id"),
@@ -115,6 +118,7 @@ def company(request):
                 messages.success(request, _("The company's details are saved."))
                 return redirect("accounts:company")
         else:
+            explain_hidden_errors(form)
             explain_hidden_errors(addresses)
             explain_hidden_errors(centres)
     return render(
