@@ -119,7 +119,7 @@ def quote_accept_as_requested(
     check_desk(actor)
     quote = lock_quote(quote_id)
     check(quote, "accept_as_requested", seen_version=seen_version)
-    body = clean_text(message, required=False)
+    body = clean_text(message, required=False, field="message")
     lines = list(quote.lines.select_related("product"))
     for line in lines:
         line.offered_unit_price = line.requested_unit_price.quantize(CENT)
