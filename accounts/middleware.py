@@ -45,6 +45,8 @@ class SessionActivityMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        if response.status_code >= 500:
+            return response  # nothing done; and the session may be unreadable (no database)
         session = getattr(request, "session", None)
         logged_in = session is not None and session.get(SESSION_KEY)
         if logged_in and int(time.time()) - session.get(ACTIVE_KEY, 0) >= REFRESH_SECONDS:
