@@ -83,9 +83,9 @@ class LoginForm(AuthenticationForm):
         username = self.cleaned_data["username"]
         if len(username) > EMAIL_MAX:
             raise forms.ValidationError(
-                _("An email address has at most %(max)d characters; this one has %(length)d."),
+                _("An email address has at most %(max)d characters; this one has %(length)s."),
                 code="max_length",
-                params={"max": EMAIL_MAX, "length": len(username)},
+                params={"max": EMAIL_MAX, "length": f"{len(username):,}"},
             )
         return username
 

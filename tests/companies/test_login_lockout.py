@@ -96,7 +96,7 @@ def test_a_20000_character_email_gets_the_login_page_saying_why_and_counts_nothi
 
     assert response.status_code == 200
     body = response.content.decode()
-    assert "An email address has at most 254 characters" in body
+    assert "An email address has at most 254 characters; this one has 20,012." in body
     assert 'id="login-locked-out"' not in body
     assert not AccessAttempt.objects.exists()
     assert not AccessFailureLog.objects.exists()
