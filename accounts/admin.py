@@ -1,15 +1,19 @@
 """People's accounts in Django admin.
 
-Extends the user page that approvals registered (on top of companies'): adding a
-person sends them an invitation instead of asking for a password; the company
-administrator role is a field of the person; a superuser turns two-factor off for
-somebody who lost their authenticator and their recovery codes. Invitations are
-listed, sent again and withdrawn here too. Django admin's own login page sends
-people to the portal's, which asks for the second factor.
+The people page is composed here, once, from what each app owns: the person's
+fields and who may change whom (companies' rules), routing their waiting orders
+again when they leave or move (``approvals.admin``), and the account itself:
+adding a person sends them an invitation instead of asking for a password; the
+company administrator role is a field of the person; a superuser turns two-factor
+off for somebody who lost their authenticator and their recovery codes.
+Invitations are listed, sent again and withdrawn here too. Django admin's own
+login page sends people to the portal's, which asks for the second factor.
 """
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
@@ -19,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from approvals import admin as approvals_admin
+from approvals.admin import contacts_deactivate_and_report, reroute_after_person_saved
 from companies.models import User
 from core.domain import DomainError
 
@@ -34,6 +38,8 @@ from .services import (
 
 
 def _check_roles(data: dict) -> None:
+    if data.get("is_staff") and data.get("company"):
+        raise forms.ValidationError(_("Site admins belong to no company; clear one of them."))
     if data.get("is_company_admin") and not data.get("company"):
         raise forms.ValidationError(
             {"is_company_admin": _("A company administrator belongs to a company; choose it.")}
@@ -60,9 +66,23 @@ class InviteUserForm(forms.ModelForm):
         return data
 
 
-class UserForm(approvals_admin.UserAdmin.form):
-    class Meta(approvals_admin.UserAdmin.form.Meta):
-        fields = (*approvals_admin.UserAdmin.form.Meta.fields, "is_company_admin")
+class UserForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = (
+            "email",
+            "password",
+            "full_name",
+            "job_title",
+            "company",
+            "is_company_admin",
+            "monthly_limit",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+            "groups",
+            "user_permissions",
+        )
 
     def clean(self):
         data = super().clean()
@@ -70,18 +90,8 @@ class UserForm(approvals_admin.UserAdmin.form):
         return data
 
 
-def _person_fieldsets(fieldsets):
-    """The fieldsets with the company administrator role beside the company."""
-    changed = []
-    for name, options in fieldsets:
-        fields = tuple(options["fields"])
-        if "company" in fields and "is_company_admin" not in fields:
-            fields = (*fields, "is_company_admin")
-        changed.append((name, {**options, "fields": fields}))
-    return tuple(changed)
-
-
-class UserAdmin(approvals_admin.UserAdmin):
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
     form = UserForm
     add_form = InviteUserForm
     add_fieldsets = (
@@ -97,7 +107,19 @@ class UserAdmin(approvals_admin.UserAdmin):
             },
         ),
     )
-    fieldsets = _person_fieldsets(approvals_admin.UserAdmin.fieldsets)
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (
+            gettext_lazy("Person"),
+            {"fields": ("full_name", "job_title", "company", "monthly_limit", "is_company_admin")},
+        ),
+        (
+            gettext_lazy("Access"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (gettext_lazy("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    ordering = ("email",)
     list_display = (
         "email",
         "full_name",
@@ -109,7 +131,24 @@ class UserAdmin(approvals_admin.UserAdmin):
         "last_login",
     )
     list_filter = ("is_active", "is_staff", "is_company_admin", "company")
+    list_select_related = ("company",)
+    search_fields = ("email", "full_name", "company__name")
+    autocomplete_fields = ("company",)
     actions = ["deactivate", "turn_off_two_factor"]
+    # Who may do what: only a superuser grants it (staff, groups, permissions).
+    ROLE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+
+    def has_change_permission(self, request, obj=None):
+        # A site admin looks after contacts; other staff accounts are a superuser's.
+        if obj is not None and obj.is_staff and not request.user.is_superuser:
+            return obj.pk == request.user.pk and super().has_change_permission(request, obj)
+        return super().has_change_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if request.user.is_superuser:
+            return fields
+        return (*fields, *self.ROLE_FIELDS)
 
     def get_queryset(self, request):
         devices = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
@@ -121,7 +160,9 @@ class UserAdmin(approvals_admin.UserAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            return super().save_model(request, obj, form, change)
+            super().save_model(request, obj, form, change)
+            reroute_after_person_saved(request, self, obj, form)
+            return None
         try:
             invitation = invitation_send(
                 actor=request.user,
@@ -142,6 +183,13 @@ class UserAdmin(approvals_admin.UserAdmin):
             % {"person": invitation.user.email},
         )
         return None
+
+    @admin.action(
+        description=gettext_lazy("Deactivate selected users (they can no longer log in)"),
+        permissions=["change"],
+    )
+    def deactivate(self, request, queryset):
+        contacts_deactivate_and_report(request, self, queryset.values_list("pk", flat=True))
 
     def has_superuser_permission(self, request):
         return request.user.is_superuser
@@ -234,8 +282,6 @@ def portal_login(request, extra_context=None):
     return redirect_to_login(target or reverse("admin:index"))
 
 
-admin.site.unregister(User)
-admin.site.register(User, UserAdmin)
 # Its pages show people's authenticator secrets; turning two-factor off is the action above.
 admin.site.unregister(TOTPDevice)
 admin.site.login = portal_login

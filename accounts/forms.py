@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import SubmissionForm
 
 NAME_MAX = 150
+EMAIL_MAX = 254  # the longest address there is (RFC 5321), and the column's length
 
 
 def _clean_text(value: str) -> str:
@@ -42,7 +43,7 @@ class ProfileForm(NameFields):
 class InviteForm(SubmissionForm, NameFields):
     """A colleague to invite: who they are and where the email goes."""
 
-    email = forms.EmailField(label=_("Email address"), max_length=254)
+    email = forms.EmailField(label=_("Email address"), max_length=EMAIL_MAX)
     field_order = ["full_name", "email", "job_title"]
 
     def clean_email(self):
@@ -71,7 +72,22 @@ class NextForm(forms.Form):
 
 
 class LoginForm(AuthenticationForm):
-    """Django's login form; the address is typed the way accounts are stored."""
+    """Django's login form; the address is typed the way accounts are stored.
+
+    Django sets the field's ``max_length`` after the field is built, so only the
+    browser's ``maxlength`` knew it: a longer address went on to authentication and
+    the lockout's record. Here it is refused first, and nothing looks it up or counts it.
+    """
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if len(username) > EMAIL_MAX:
+            raise forms.ValidationError(
+                _("An email address has at most %(max)d characters; this one has %(length)s."),
+                code="max_length",
+                params={"max": EMAIL_MAX, "length": f"{len(username):,}"},
+            )
+        return username
 
 
 class CodeForm(forms.Form):
@@ -119,7 +135,7 @@ class ResetRequestForm(PasswordResetForm):
 
     email = forms.EmailField(
         label=_("Email address"),
-        max_length=254,
+        max_length=EMAIL_MAX,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
 
@@ -154,6 +170,8 @@ class ChangePasswordForm(PasswordChangeForm):
 
 
 class CompanyDetailsForm(forms.Form):
+    # the details' version the page showed: a save over a newer one is refused
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
     billing_address = forms.CharField(
         label=_("Billing address"),
         max_length=1000,

@@ -9,7 +9,7 @@ and a page costs no extra write.
 ``TwoFactorRequiredMiddleware``: with TWO_FACTOR_REQUIRED_FOR_STAFF on (production's
 default), a site admin whose session did not give a code can open only the page
 that sets two-factor up (and log out). The login gives the code before Django's
-login happens (``accounts.views.LoginView``), so every session of a person who has
+login happens (``accounts.views.login.LoginView``), so every session of a person who has
 two-factor on gave one; a site admin without it meets the setup page first.
 """
 
@@ -45,6 +45,8 @@ class SessionActivityMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        if response.status_code >= 500:
+            return response  # nothing done; and the session may be unreadable (no database)
         session = getattr(request, "session", None)
         logged_in = session is not None and session.get(SESSION_KEY)
         if logged_in and int(time.time()) - session.get(ACTIVE_KEY, 0) >= REFRESH_SECONDS:

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
 
 from core.domain import DomainError, InvalidInput, InvalidState, NotAllowed, StaleVersion
+from core.http import error_body
 
 DOMAIN_STATUS = [
     (NotAllowed, status.HTTP_403_FORBIDDEN, "not_allowed"),
@@ -33,7 +34,7 @@ def refusal(exc: DomainError) -> Response:
         fields = {
             key or "non_field_errors": [str(m) for m in msgs] for key, msgs in exc.errors.items()
         }
-    return Response({"error": name, "detail": str(exc), "fields": fields}, status=code)
+    return Response(error_body(error=name, detail=str(exc), fields=fields), status=code)
 
 
 def _flatten(detail) -> dict:
@@ -68,19 +69,17 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        response.data = {
-            "error": "invalid_input",
-            "detail": _("The request could not be read; see the fields."),
-            "fields": _flatten(exc.detail),
-        }
+        response.data = error_body(
+            error="invalid_input",
+            detail=_("The request could not be read; see the fields."),
+            fields=_flatten(exc.detail),
+        )
     else:
         code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
-        response.data = {
-            "error": code if isinstance(code, str) else "error",
-            "detail": str(detail),
-            "fields": {},
-        }
+        response.data = error_body(
+            error=code if isinstance(code, str) else "error", detail=str(detail)
+        )
     return response
 
 

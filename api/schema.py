@@ -5,7 +5,8 @@ Each endpoint declares its answers and the refusals its own rules give
 here, so no endpoint can forget it:
 
 - every call: 401 without a working key (with ``WWW-Authenticate``), 406 when the
-  ``Accept`` header refuses JSON, 429 when throttled (with ``Retry-After``);
+  ``Accept`` header refuses JSON, 429 when throttled (with ``Retry-After``), 503
+  while the database cannot be reached (with ``Retry-After``, ``core.outage``);
 - a call with a body: 400 when it cannot be read, 403 (the portal's session
   without its CSRF token), 415 when it is not JSON;
 - a path with an order's or a quote's number: 404, the same for missing and for
@@ -43,6 +44,8 @@ ERROR_CODES = [
     "unsupported_media_type",
     "throttled",
     "error",
+    # the database cannot be reached (core.outage)
+    "service_unavailable",
 ]
 ERROR_SCHEMA = {
     "type": "object",
@@ -85,6 +88,11 @@ WHY = {
     ),
     415: "The body is not sent as `application/json`.",
     429: "Too many calls: wait the seconds `Retry-After` says.",
+    503: (
+        "The database cannot be reached for a moment (a restart, a failover): send the "
+        "call again after the seconds `Retry-After` says, with the same "
+        "`Idempotency-Key` when it creates something."
+    ),
 }
 CURSOR_NOT_FOUND = "The `cursor` is not one this list gave out."
 RESPONSE_HEADERS = {
@@ -99,6 +107,13 @@ RESPONSE_HEADERS = {
         "Retry-After": {
             "schema": {"type": "integer", "minimum": 0},
             "description": "Seconds until this key (or person) may call again.",
+        }
+    },
+    "503": {
+        "Retry-After": {
+            "schema": {"type": "integer", "minimum": 0},
+            "required": True,
+            "description": "Seconds after which the call is worth sending again.",
         }
     },
 }
@@ -136,7 +151,7 @@ class PortalAutoSchema(AutoSchema):
         return dict(sorted(responses.items()))
 
     def _shared_refusals(self) -> dict[int, str]:
-        shared = {401: WHY[401], 406: WHY[406], 429: WHY[429]}
+        shared = {401: WHY[401], 406: WHY[406], 429: WHY[429], 503: WHY[503]}
         if self.method in WRITES:
             shared.update({400: WHY[400], 403: WHY[403], 415: WHY[415]})
         if "{number}" in self.path:

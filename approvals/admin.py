@@ -1,9 +1,10 @@
-"""Approval tiers on the company page, and routing again when people change.
+"""The company page of Django admin, and what approvals add to the people page.
 
-Companies and users are registered by ``companies.admin``; this module extends
-those two pages with what approvals own (the tiers inline, the routing mode
-and its preview; deactivating people moves their waiting orders on) and
-registers the extended pages in their place.
+The company page is composed here, once: the company's own fields and rows
+(``companies.admin``) with what approvals own (the tiers inline, the routing mode
+and its preview, routing again when the tiers change). The people page is
+composed in ``accounts.admin``, with the helpers below for what approvals do when
+people leave or move: their waiting orders are routed again.
 """
 
 from django import forms
@@ -12,8 +13,9 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from companies import admin as companies_admin
+from companies.admin import COMPANY_FIELDSETS, COMPANY_INLINES, details_changed
 from companies.models import ApprovalMode, Company, User
+from companies.services import company_details_changed
 from core.domain import DomainError
 from core.forms import show_domain_error
 
@@ -103,12 +105,40 @@ def reroute_and_report(request, model_admin, company_ids) -> None:
     report_rerouted(request, model_admin, orders)
 
 
-class CompanyAdmin(companies_admin.CompanyAdmin):
+def contacts_deactivate_and_report(request, model_admin, user_ids) -> None:
+    """Deactivate people from an admin list; their waiting approvals move on, and the
+    admin says which orders moved."""
+    done, rerouted = approval_contacts_deactivate(user_ids=user_ids, actor=request.user)
+    if done.spared:
+        model_admin.message_user(
+            request,
+            _("Superusers and your own account are not deactivated from this list."),
+            messages.WARNING,
+        )
+    model_admin.message_user(request, _("%(n)d users deactivated.") % {"n": len(done.user_ids)})
+    # An approver who left no longer decides: their waiting orders moved on.
+    if done.company_ids:
+        report_rerouted(request, model_admin, rerouted)
+
+
+def reroute_after_person_saved(request, model_admin, person: User, form) -> None:
+    """A person saved in admin who left, came back or moved company: the waiting
+    orders of the companies concerned are routed again."""
+    if {"is_active", "company"} & set(form.changed_data):
+        company_ids = [c for c in (form.initial.get("company"), person.company_id) if c]
+        if company_ids:
+            reroute_and_report(request, model_admin, company_ids)
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "is_active", "approval_mode", "created_at")
     list_filter = ("is_active", "approval_mode")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("approval_preview",)
     fieldsets = (
-        *companies_admin.CompanyAdmin.fieldsets,
+        *COMPANY_FIELDSETS,
         (
             gettext_lazy("Order approval"),
             {
@@ -121,7 +151,7 @@ class CompanyAdmin(companies_admin.CompanyAdmin):
             },
         ),
     )
-    inlines = [*companies_admin.CompanyAdmin.inlines, ApprovalTierInline]
+    inlines = [*COMPANY_INLINES, ApprovalTierInline]
 
     @admin.display(description=gettext_lazy("where orders go"))
     def approval_preview(self, obj):
@@ -129,45 +159,10 @@ class CompanyAdmin(companies_admin.CompanyAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        if change and details_changed(form, formsets):
+            company_details_changed(company_id=form.instance.pk)
         if change and tiers_changed(form, formsets):
             reroute_and_report(request, self, [form.instance.pk])
-
-
-class UserAdmin(companies_admin.UserAdmin):
-    actions = ["deactivate"]
-
-    @admin.action(
-        description=gettext_lazy("Deactivate selected users (they can no longer log in)"),
-        permissions=["change"],
-    )
-    def deactivate(self, request, queryset):
-        done, rerouted = approval_contacts_deactivate(
-            user_ids=queryset.values_list("pk", flat=True), actor=request.user
-        )
-        if done.spared:
-            self.message_user(
-                request,
-                _("Superusers and your own account are not deactivated from this list."),
-                messages.WARNING,
-            )
-        self.message_user(request, _("%(n)d users deactivated.") % {"n": len(done.user_ids)})
-        # An approver who left no longer decides: their waiting orders moved on.
-        if done.company_ids:
-            report_rerouted(request, self, rerouted)
-
-    def save_model(self, request, obj, form, change):
-        previous_company = form.initial.get("company") if change else None
-        super().save_model(request, obj, form, change)
-        if change and {"is_active", "company"} & set(form.changed_data):
-            company_ids = [c for c in (previous_company, obj.company_id) if c]
-            if company_ids:
-                reroute_and_report(request, self, company_ids)
-
-
-admin.site.unregister(Company)
-admin.site.register(Company, CompanyAdmin)
-admin.site.unregister(User)
-admin.site.register(User, UserAdmin)
 
 
 class DelegationForm(forms.ModelForm):

@@ -64,7 +64,6 @@ INSTALLED_APPS = [
     "requisitions",
     "notifications",
     "dashboards",
-    # after approvals: its admin extends the pages approvals registered
     "accounts",
     "api",
     "demo",
@@ -74,6 +73,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Notices the end of a database outage (the 500 handler answers 503 during one).
+    "core.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -399,9 +400,13 @@ AXES_SENSITIVE_PARAMETERS = [
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"outage": {"()": "core.outage.SkipUnreachableDatabase"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # While the database cannot be reached, one line says so (core.outage), not a
+        # traceback per request.
+        "django.request": {"filters": ["outage"]},
         # One line per task run is noise; failures still show as warnings.
         "celery.app.trace": {"level": "WARNING"},
         # django-axes announces itself and every login; failures and lockouts stay warnings.

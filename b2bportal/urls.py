@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
-from accounts import views as account_views
+from accounts.views.login import LoginView
 from core.converters import DocumentNumberConverter
 from dashboards import views as dashboard_views
 
@@ -16,7 +16,7 @@ admin.site.index_title = "Configuration"
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
     # Django's login, with a second step when the person has two-factor on
-    path("accounts/login/", account_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/api-tokens/", include("api.token_urls")),
     path("accounts/", include("accounts.urls")),

@@ -1,16 +1,17 @@
-"""Companies and their people in Django admin.
+"""The parts of the company and people pages of Django admin that companies own.
 
-The approvals app extends both pages with what it owns (tiers, routing again
-when people leave): see ``approvals.admin``.
+Each page is one class, registered once, in the app that knows every part of it:
+the company page in ``approvals.admin`` (which adds the tiers), the people page in
+``accounts.admin`` (which adds invitations, two-factor and routing again when
+people leave). Nothing here is registered, so no page depends on the order apps
+are installed in.
 """
 
 from django import forms
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import Company, CostCentre, DeliveryAddress, User
+from .models import CostCentre, DeliveryAddress, User
 from .services import delivery_default_clear
 
 
@@ -67,89 +68,16 @@ class CostCentreInline(admin.TabularInline):
     verbose_name_plural = _("cost centres (none: buyers type their own)")
 
 
-@admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "is_active", "created_at")
-    list_filter = ("is_active",)
-    search_fields = ("name", "slug")
-    prepopulated_fields = {"slug": ("name",)}
-    fieldsets = (
-        (None, {"fields": ("name", "slug", "is_active")}),
-        (_("Details for orders"), {"fields": ("billing_address", "vat_id", "payment_terms")}),
-    )
-    inlines = [DeliveryAddressInline, CostCentreInline, ContactInline]
+# The company page's own fields and rows (its approval setup is the approvals app's).
+COMPANY_FIELDSETS = (
+    (None, {"fields": ("name", "slug", "is_active")}),
+    (_("Details for orders"), {"fields": ("billing_address", "vat_id", "payment_terms")}),
+)
+COMPANY_INLINES = [DeliveryAddressInline, CostCentreInline, ContactInline]
 
 
-class UserCreationForm(AdminUserCreationForm):
-    class Meta:
-        model = User
-        fields = ("email", "full_name", "company")
-
-
-class UserForm(UserChangeForm):
-    class Meta:
-        model = User
-        fields = (
-            "email",
-            "password",
-            "full_name",
-            "job_title",
-            "company",
-            "monthly_limit",
-            "is_active",
-            "is_staff",
-            "is_superuser",
-            "groups",
-            "user_permissions",
-        )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("is_staff") and data.get("company"):
-            raise forms.ValidationError(_("Site admins belong to no company; clear one of them."))
-        return data
-
-
-@admin.register(User)
-class UserAdmin(BaseUserAdmin):
-    form = UserForm
-    add_form = UserCreationForm
-    ordering = ("email",)
-    list_display = ("email", "full_name", "company", "is_active", "is_staff", "last_login")
-    list_filter = ("is_active", "is_staff", "company")
-    list_select_related = ("company",)
-    search_fields = ("email", "full_name", "company__name")
-    autocomplete_fields = ("company",)
-    fieldsets = (
-        (None, {"fields": ("email", "password")}),
-        (_("Person"), {"fields": ("full_name", "job_title", "company", "monthly_limit")}),
-        (
-            _("Access"),
-            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
-        ),
-        (_("Dates"), {"fields": ("last_login", "date_joined")}),
-    )
-    # Who may do what: only a superuser grants it (staff, groups, permissions).
-    ROLE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
-
-    def has_change_permission(self, request, obj=None):
-        # A site admin looks after contacts; other staff accounts are a superuser's.
-        if obj is not None and obj.is_staff and not request.user.is_superuser:
-            return obj.pk == request.user.pk and super().has_change_permission(request, obj)
-        return super().has_change_permission(request, obj)
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = super().get_readonly_fields(request, obj)
-        if request.user.is_superuser:
-            return fields
-        return (*fields, *self.ROLE_FIELDS)
-
-    add_fieldsets = (
-        (
-            None,
-            {
-                "classes": ("wide",),
-                "fields": ("email", "full_name", "company", "password1", "password2"),
-            },
-        ),
-    )
+def details_changed(form, formsets) -> bool:
+    """Whether a company save touched its details (what its administrators also keep)."""
+    if {"billing_address", "vat_id", "payment_terms"} & set(form.changed_data):
+        return True
+    return any(fs.model in (DeliveryAddress, CostCentre) and fs.has_changed() for fs in formsets)

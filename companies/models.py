@@ -49,6 +49,9 @@ class Company(models.Model):
     payment_terms = models.CharField(
         _("payment terms"), max_length=100, blank=True, help_text=_("e.g. 30 days net.")
     )
+    # Bumped by every save of the details above (and of the addresses and cost centres):
+    # a page showing an older one is out of date, and its save is refused.
+    details_version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

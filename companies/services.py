@@ -2,10 +2,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from core.domain import InvalidInput, NotAllowed
+from core.domain import InvalidInput, NotAllowed, StaleVersion
 
 from .models import Company, CostCentre, DeliveryAddress, User
 
@@ -249,11 +250,18 @@ def _checked(instance, field_prefix: str) -> None:
             raise _invalid(where, _("This contains a character that cannot be stored."))
 
 
+def company_details_changed(*, company_id: int) -> None:
+    """The details were changed elsewhere (Django admin): a page showing the ones before
+    is out of date. In the caller's transaction."""
+    Company.objects.filter(pk=company_id).update(details_version=F("details_version") + 1)
+
+
 @transaction.atomic
 def company_details_update(
     *,
     company_id: int,
     actor: User,
+    seen_version: int,
     billing_address: str,
     vat_id: str,
     payment_terms: str,
@@ -265,10 +273,12 @@ def company_details_update(
 
     Rule: an active administrator of this company; ids name the company's own rows
     (another company's is a 404); one default delivery address (none chosen: the
-    first); a cost centre's code once per company. Orders keep the address text
-    they were placed with, whatever happens to the address later. Locks the
-    company (``FOR NO KEY UPDATE``: orders being placed, which only share its key,
-    go on).
+    first); a cost centre's code once per company; saved over the version the
+    administrator saw (``details_version``), or refused, so two administrators
+    saving at once never lose one's changes to the other's. Orders keep the
+    address text they were placed with, whatever happens to the address later.
+    Locks the company (``FOR NO KEY UPDATE``: orders being placed, which only share
+    its key, go on).
     """
     if not (
         actor.is_active
@@ -278,11 +288,19 @@ def company_details_update(
     ):
         raise NotAllowed(_("Only your company's administrators change its details."))
     company = Company.objects.select_for_update(no_key=True).get(pk=company_id)
+    if company.details_version != seen_version:
+        raise StaleVersion(
+            _(
+                "Someone else saved the company's details while you were editing them. "
+                "Here they are as saved now: make your changes again."
+            )
+        )
+    company.details_version += 1
     company.billing_address = (billing_address or "").strip()
     company.vat_id = (vat_id or "").strip()
     company.payment_terms = (payment_terms or "").strip()
     _checked(company, "")
-    company.save(update_fields=["billing_address", "vat_id", "payment_terms"])
+    company.save(update_fields=["billing_address", "vat_id", "payment_terms", "details_version"])
 
     existing = {
         a.pk: a for a in DeliveryAddress.objects.select_for_update().filter(company=company)

@@ -1,17 +1,26 @@
 """The login page's answer to a locked-out account (django-axes calls these)."""
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import render
 from django.utils import formats, timezone
 from django.utils.translation import ngettext
 
+# What the lockout's records hold of a login; the forms refuse longer addresses, and
+# every other door (reset and invitation links, codes) counts a bounded name.
+LOGIN_NAME_MAX = AccessAttempt._meta.get_field("username").max_length
+
 
 def login_name(request, credentials: dict | None) -> str:
-    """The login as typed, the way accounts are stored: "Dana@ACME.example" is one account."""
+    """The login as typed, the way accounts are stored: "Dana@ACME.example" is one account.
+
+    Never longer than the lockout's records hold, whatever was posted: a longer one
+    would fail their insert and the page with it.
+    """
     field = settings.AXES_USERNAME_FORM_FIELD
     name = (credentials or {}).get(field) or request.POST.get(field) or ""
-    return name.strip().lower()
+    return str(name).strip().lower()[:LOGIN_NAME_MAX]
 
 
 def locked_out(request, original_response=None, credentials=None):

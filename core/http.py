@@ -23,3 +23,10 @@ def answer_refusal(request: HttpRequest, exc: DomainError, *, back: str) -> Http
         raise PermissionDenied(str(exc)) from exc
     messages.error(request, str(exc))
     return redirect(back)
+
+
+def error_body(*, error: str, detail: str, fields: dict | None = None) -> dict:
+    """The one JSON shape of an answer that refuses an API call: what went wrong as a
+    code (``stale_version``, ``not_found``), a sentence, and the fields it is about
+    (``api.errors``; ``core.outage`` while the database cannot be reached)."""
+    return {"error": error, "detail": detail, "fields": fields or {}}

@@ -1,5 +1,7 @@
 """The dashboard each person lands on after login: one page, the sections their roles allow."""
 
+import sys
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseServerError
@@ -16,6 +18,7 @@ from approvals.selectors import (
     approval_staff_queue,
 )
 from companies.roles import DECIDE_FOR_SITE_ADMINS, OVERSEE_ORDERS
+from core.outage import database_unreachable, outage_response
 from core.pagination import bounded_count
 from orders.selectors import (
     VOLUME_CACHE_SECONDS,
@@ -109,7 +112,13 @@ def home(request):
 
 
 def server_error(request):
-    """The 500 page, branded, rendered without the request: the error may be the database."""
+    """The 500 page, branded, rendered without the request: the error may be the database.
+
+    A database that cannot be reached is no error of the portal's: 503 with
+    Retry-After, until it is back (``core.outage``)."""
+    exc = sys.exc_info()[1]
+    if database_unreachable(exc):
+        return outage_response(request, exc)
     body = loader.get_template("500.html").render({"PORTAL_NAME": settings.PORTAL_NAME})
     return HttpResponseServerError(body)
 

@@ -357,6 +357,10 @@ def _reject(*, quote, data, actor):
     )
 
 
+# Posted from a dialog, which closes when it is sent: a refusal is said on top of the page
+# the person is back on, with what was not done, not on a form nobody sees.
+REFUSED_IN_DIALOG = {"withdraw": gettext_lazy("Quote %(number)s was not withdrawn: %(why)s")}
+
 # Who may post each one is the table's (``QUOTE_MOVES[action].who``).
 SIMPLE_ACTIONS: dict[str, SimpleAction] = {
     "withdraw": SimpleAction(
@@ -387,6 +391,11 @@ SIMPLE_ACTIONS: dict[str, SimpleAction] = {
 }
 
 
+def _refused_in_dialog(request, quote: Quote, action: str, why: str):
+    messages.error(request, REFUSED_IN_DIALOG[action] % {"number": quote.number, "why": why})
+    return redirect("quotations:detail", number=quote.number)
+
+
 @login_required
 @require_POST
 def quote_action(request, number: str, action: str):
@@ -396,6 +405,8 @@ def quote_action(request, number: str, action: str):
     _require(request.user, quote, side, QUOTE_MOVES[action].who)
     form = spec.form_class(request.POST)
     if not form.is_valid():
+        if action in REFUSED_IN_DIALOG:
+            return _refused_in_dialog(request, quote, action, form_problem(form))
         if not explain_hidden_errors(form):
             return _render_detail(request, quote, side, **{f"{action}_form": form})
         messages.error(request, form_problem(form))
@@ -405,6 +416,8 @@ def quote_action(request, number: str, action: str):
     except AlreadySubmitted as exc:
         return _already(request, spec.made, exc)
     except InvalidInput as exc:
+        if action in REFUSED_IN_DIALOG:
+            return _refused_in_dialog(request, quote, action, str(exc))
         if isinstance(exc, DuplicatePoReference):
             form.duplicate_of = exc.number
         show_domain_error(exc, form)

@@ -189,6 +189,7 @@ def _header(w: World, address: str = "second") -> dict:
 def _company_details(w: World) -> dict:
     default = w.addresses["default"]
     return {
+        "version": str(Company.objects.get(pk=default.company_id).details_version),
         "billing_address": "1 Ledger Lane\nSpringfield",
         "vat_id": "GB123456789",
         "payment_terms": "30 days net",

@@ -58,6 +58,7 @@ NASTY = [
     "<script>alert(1)</script>",
     "' OR 1=1 --",
     "x" * 6000,
+    "a" * 20_000 + "@example.com",  # past every column, the lockout's records' too
 ]
 
 
@@ -148,9 +149,12 @@ def assert_nothing_half_saved() -> None:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=st.data())
-def test_hostile_input_never_breaks_a_page_nor_half_saves(client, world, name, method, data):
+def test_hostile_input_never_breaks_a_page_nor_half_saves(
+    client, settings, world, name, method, data
+):
     row = MATRIX[name]
     role = _first_allowed(row.get if method == "get" else row.post)
+    settings.AXES_ENABLED = False  # it cannot see force_login's request
     client.force_login(world.people[role])
     url = reverse(name.split("@")[0], args=row.args(world))
     if method == "get":
@@ -160,6 +164,9 @@ def test_hostile_input_never_breaks_a_page_nor_half_saves(client, world, name, m
 
     sent = data.draw(hostile(base, fields, _ids(world)), label="request")
     htmx = {"HX-Request": "true"} if data.draw(st.booleans(), label="htmx") else {}
+    # The lockout counts what reaches the doors to an account, as in production (its
+    # records are narrower than a request); rolled back with the rest of the example.
+    settings.AXES_ENABLED = True
     with transaction.atomic():  # every example meets the same world
         response = getattr(client, method)(url, sent, headers=htmx)
         if response.streaming:  # a CSV export: its rows are read while it is sent

@@ -121,7 +121,7 @@ def quote_accept_as_requested(
     check_desk(actor)
     quote = lock_quote(quote_id)
     check(quote, "accept_as_requested", seen_version=seen_version)
-    body = clean_text(message, required=False)
+    body = clean_text(message, required=False, field="message")
     lines = quote_lines_priced(
         company_id=quote.company_id, lines=quote.lines.select_related("product")
     )

@@ -2,11 +2,12 @@
 withdrawn there; the company administrator role is a field of the person."""
 
 import pytest
+from django.contrib import admin
 from django.urls import reverse
 
 from accounts.models import Invitation, InvitationStatus
 from accounts.services import invitation_send
-from companies.models import User
+from companies.models import Company, User
 from tests.accounts.conftest import link_in
 from tests.factories import BuyerFactory, StaffFactory
 
@@ -120,3 +121,28 @@ def test_invitations_are_sent_again_and_withdrawn_from_their_list(client, compan
 def test_invitations_are_made_by_adding_a_person_not_from_their_list(client):
     client.force_login(StaffFactory())
     assert client.get(reverse("admin:accounts_invitation_add")).status_code == 403
+
+
+PROJECT_APPS = {"accounts", "approvals", "companies", "core", "orders", "notifications"}
+
+
+@pytest.mark.parametrize(
+    ("model", "module"), [(User, "accounts.admin"), (Company, "approvals.admin")]
+)
+def test_the_people_and_company_pages_are_each_one_class_composed_in_one_place(model, module):
+    # a chain of pages across apps would depend on the order the apps are installed in
+    page = type(admin.site._registry[model])
+    ours = [cls for cls in page.__mro__ if cls.__module__.split(".")[0] in PROJECT_APPS]
+
+    assert ours == [page]
+    assert page.__module__ == module
+
+
+def test_the_people_page_has_every_apps_part(admin_client):
+    page = admin.site._registry[User]
+    fields = [name for _title, options in page.fieldsets for name in options["fields"]]
+    actions = admin_client.get(reverse("admin:companies_user_changelist")).content.decode()
+
+    assert {"company", "is_company_admin", "monthly_limit", "is_staff"} <= set(fields)
+    assert 'value="deactivate"' in actions  # routing again when people leave (approvals)
+    assert 'value="turn_off_two_factor"' in actions  # accounts

@@ -1,8 +1,11 @@
 """People acting on accounts at the same moment, each on their own connection (Postgres)."""
 
+import threading
 import uuid
 
 import pytest
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Invitation, InvitationStatus
@@ -82,3 +85,54 @@ def test_two_site_admins_inviting_one_address_at_once_make_one_person():
     assert sum(isinstance(o, DomainError) for o in outcomes) == 1
     assert User.objects.filter(email="same@example.com").count() == 1
     assert Invitation.objects.count() == 1
+
+
+def test_two_administrators_saving_the_company_details_at_once_lose_nothing():
+    # given two administrators with the company page open, at the same version
+    company = CompanyFactory()
+    ann = BuyerFactory(company=company, is_company_admin=True)
+    bob = BuyerFactory(company=company, is_company_admin=True)
+    page = {
+        "version": "1",
+        "billing_address": "",
+        "payment_terms": "",
+        "addresses-TOTAL_FORMS": "1",
+        "addresses-INITIAL_FORMS": "0",
+        "centres-TOTAL_FORMS": "0",
+        "centres-INITIAL_FORMS": "0",
+    }
+    edits = {
+        ann: {**page, "vat_id": "GB-ANN", "addresses-0-label": "Ann's", "addresses-0-address": "1"},
+        bob: {**page, "vat_id": "GB-BOB", "addresses-0-label": "Bob's", "addresses-0-address": "2"},
+    }
+    barrier = threading.Barrier(2)
+    pages = {}
+
+    def save(person):
+        client = Client()
+        client.force_login(person)
+        try:
+            barrier.wait()
+            pages[person] = client.post(reverse("accounts:company"), edits[person], follow=True)
+        finally:
+            connection.close()
+
+    # when both save at the same moment
+    threads = [threading.Thread(target=save, args=(p,)) for p in (ann, bob)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # then one is saved whole, and the other was told to look again
+    said = {p: r.content.decode() for p, r in pages.items()}
+    saved = [p for p in (ann, bob) if "The company&#x27;s details are saved." in said[p]]
+    told = [p for p in (ann, bob) if "Someone else saved the company&#x27;s details" in said[p]]
+    assert len(saved) == 1 and len(told) == 1 and saved != told
+    company.refresh_from_db()
+    winner = edits[saved[0]]
+    assert company.vat_id == winner["vat_id"]
+    assert list(company.delivery_addresses.values_list("label", flat=True)) == [
+        winner["addresses-0-label"]
+    ]
+    assert company.details_version == 2

@@ -12,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import RecoveryCode
 from accounts.services import two_factor_disable, two_factor_enable
-from accounts.views import SETUP_SECRET
+from accounts.views.two_factor import SETUP_SECRET
 from core.domain import InvalidInput, NotAllowed
 from tests.factories import PASSWORD, BuyerFactory, StaffFactory
 

@@ -90,20 +90,21 @@ def test_the_schema_and_docs_pages_are_served(client):
 
 
 # What each operation may answer: its own answers and refusals, and those every call
-# shares (401 without a working key, 406 for an Accept without JSON, 429 when throttled;
-# for a body 400, 403 and 415; 404 for a number in the path or a cursor of a list).
-READ = {200, 401, 404, 406, 429}
-WRITE = {200, 400, 401, 403, 404, 406, 409, 415, 429}
+# shares (401 without a working key, 406 for an Accept without JSON, 429 when throttled,
+# 503 while the database cannot be reached; for a body 400, 403 and 415; 404 for a number
+# in the path or a cursor of a list).
+READ = {200, 401, 404, 406, 429, 503}
+WRITE = {200, 400, 401, 403, 404, 406, 409, 415, 429, 503}
 ANSWERS = {
     ("get", "/api/v1/orders/"): READ | {400},
-    ("post", "/api/v1/orders/"): {200, 201, 400, 401, 403, 404, 406, 415, 429},
+    ("post", "/api/v1/orders/"): {200, 201, 400, 401, 403, 404, 406, 415, 429, 503},
     ("get", "/api/v1/orders/{number}/"): READ,
     ("put", "/api/v1/orders/{number}/"): WRITE,
     ("post", "/api/v1/orders/{number}/cancel/"): WRITE,
     ("post", "/api/v1/orders/{number}/decide/"): WRITE,
     ("post", "/api/v1/orders/{number}/fulfil/"): WRITE,
     ("get", "/api/v1/quotes/"): READ | {400},
-    ("post", "/api/v1/quotes/"): {200, 201, 400, 401, 403, 406, 415, 429},
+    ("post", "/api/v1/quotes/"): {200, 201, 400, 401, 403, 406, 415, 429, 503},
     ("get", "/api/v1/quotes/{number}/"): READ,
     ("post", "/api/v1/quotes/{number}/messages/"): WRITE - {200} | {201},
     ("post", "/api/v1/quotes/{number}/accept/"): WRITE,
@@ -141,6 +142,7 @@ def test_refusals_carry_the_headers_the_schema_names(schema):
         responses = operation["responses"]
         assert responses["401"]["headers"]["WWW-Authenticate"]["required"], (path, method)
         assert responses["429"]["headers"]["Retry-After"]["schema"]["type"] == "integer"
+        assert responses["503"]["headers"]["Retry-After"]["required"], (path, method)
     for path in ("/api/v1/orders/", "/api/v1/quotes/"):
         replayed = schema["paths"][path]["post"]["responses"]["200"]["headers"]
         assert replayed["Idempotent-Replayed"]["schema"]["enum"] == ["true"]

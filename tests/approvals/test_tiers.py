@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -293,6 +294,43 @@ def test_deactivating_an_approver_in_the_admin_moves_their_waiting_orders(admin_
         {"action": "deactivate", "_selected_action": [example.approver1.pk]},
     )
 
+    order.refresh_from_db()
+    assert current_route(order) == [(StepStatus.OPEN, {example.approver2})]
+
+
+def _change_form_data(page) -> dict:
+    """What the admin's change form posts back unchanged, as a browser would send it."""
+    form = page.context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        if field.disabled:
+            continue
+        value = form[name].value()
+        if isinstance(field.widget, forms.MultiWidget):
+            for i, part in enumerate(field.widget.decompress(value)):
+                data[f"{name}_{i}"] = "" if part is None else str(part)
+        elif isinstance(value, list | tuple):
+            data[name] = [str(v) for v in value]
+        elif isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        else:
+            data[name] = "" if value is None else str(value)
+    return data
+
+
+def test_unticking_active_on_an_approvers_admin_page_moves_their_waiting_orders(admin_client):
+    example = source_example()
+    order = example.place("2500.00")
+    url = reverse("admin:companies_user_change", args=[example.approver1.pk])
+    data = _change_form_data(admin_client.get(url))
+    del data["is_active"]
+
+    response = admin_client.post(url, data, follow=True)
+
+    assert f"re-routed to the current tiers: {order.number}" in response.content.decode()
+    example.approver1.refresh_from_db()
+    assert not example.approver1.is_active
     order.refresh_from_db()
     assert current_route(order) == [(StepStatus.OPEN, {example.approver2})]
 

@@ -2,15 +2,18 @@
 
 import pytest
 from django.http import Http404
+from django.test import Client
 from django.urls import reverse
 
-from companies.models import CostCentre, DeliveryAddress
+from companies.models import Company, CostCentre, DeliveryAddress
 from companies.services import AddressRow, CentreRow, company_details_update
-from core.domain import InvalidInput, NotAllowed
+from core.domain import InvalidInput, NotAllowed, StaleVersion
+from tests.approvals.test_tiers import company_form
 from tests.factories import (
     BuyerFactory,
     CostCentreFactory,
     DeliveryAddressFactory,
+    StaffFactory,
     place_order,
 )
 
@@ -22,10 +25,16 @@ def admin(company):
     return BuyerFactory(company=company, is_company_admin=True)
 
 
-def _update(admin, addresses=(), centres=(), **details):
+def _seen(company_id: int) -> int:
+    """The details' version a page would show now."""
+    return Company.objects.get(pk=company_id).details_version
+
+
+def _update(admin, addresses=(), centres=(), seen_version=None, **details):
     return company_details_update(
         company_id=admin.company_id,
         actor=admin,
+        seen_version=_seen(admin.company_id) if seen_version is None else seen_version,
         billing_address=details.get("billing_address", "1 Ledger Lane"),
         vat_id=details.get("vat_id", "GB1"),
         payment_terms=details.get("payment_terms", "30 days net"),
@@ -131,6 +140,7 @@ def test_only_the_companys_administrators_change_its_details(admin, other_compan
             company_details_update(
                 company_id=admin.company_id,
                 actor=actor,
+                seen_version=_seen(admin.company_id),
                 billing_address="x",
                 vat_id="x",
                 payment_terms="x",
@@ -178,6 +188,7 @@ def test_an_administrator_saves_the_page(client, admin):
     response = client.post(
         reverse("accounts:company"),
         {
+            "version": str(_seen(admin.company_id)),
             "billing_address": "1 Ledger Lane",
             "vat_id": "GB9",
             "payment_terms": "14 days",
@@ -208,6 +219,7 @@ def test_a_refused_row_is_marked_on_its_field(client, admin):
     response = client.post(
         reverse("accounts:company"),
         {
+            "version": str(_seen(admin.company_id)),
             "addresses-TOTAL_FORMS": "1",
             "addresses-INITIAL_FORMS": "0",
             "addresses-0-label": "",
@@ -220,3 +232,91 @@ def test_a_refused_row_is_marked_on_its_field(client, admin):
     assert response.status_code == 200
     assert "is needed" in response.content.decode()
     assert not DeliveryAddress.objects.exists()
+
+
+def test_a_save_over_details_changed_since_is_refused_and_changes_nothing(admin):
+    seen = _seen(admin.company_id)
+    _update(admin, vat_id="GB-FIRST", addresses=[AddressRow(None, "Main", "1 Road")])
+
+    with pytest.raises(StaleVersion):
+        _update(
+            admin,
+            seen_version=seen,
+            vat_id="GB-SECOND",
+            addresses=[AddressRow(None, "Depot", "2 Quay")],
+            centres=[CentreRow(None, "IT")],
+        )
+
+    company = Company.objects.get(pk=admin.company_id)
+    assert company.vat_id == "GB-FIRST"
+    assert company.details_version == seen + 1
+    assert list(DeliveryAddress.objects.values_list("label", flat=True)) == ["Main"]
+    assert not CostCentre.objects.exists()
+
+
+def test_a_refused_save_leaves_the_version_where_it_was(admin):
+    seen = _seen(admin.company_id)
+
+    with pytest.raises(InvalidInput):
+        _update(admin, addresses=[AddressRow(None, "", "no name")])
+
+    assert _seen(admin.company_id) == seen
+
+
+def _page_data(client) -> dict:
+    """The details form as the page shows it, ready to post back."""
+    form = client.get(reverse("accounts:company")).context["form"]
+    return {
+        "version": str(form.initial["version"]),
+        "billing_address": form.initial["billing_address"],
+        "vat_id": form.initial["vat_id"],
+        "payment_terms": form.initial["payment_terms"],
+        "addresses-TOTAL_FORMS": "0",
+        "addresses-INITIAL_FORMS": "0",
+        "centres-TOTAL_FORMS": "0",
+        "centres-INITIAL_FORMS": "0",
+    }
+
+
+def test_a_page_saved_after_someone_else_saved_says_look_again_and_keeps_theirs(client, admin):
+    colleague = BuyerFactory(company=admin.company, is_company_admin=True)
+    client.force_login(admin)
+    mine = _page_data(client)
+    _update(colleague, vat_id="GB-THEIRS", payment_terms="14 days")
+
+    response = client.post(reverse("accounts:company"), {**mine, "vat_id": "GB-MINE"}, follow=True)
+
+    assert response.redirect_chain == [(reverse("accounts:company"), 302)]
+    html = response.content.decode()
+    assert "Someone else saved the company&#x27;s details while you were editing them" in html
+    assert 'value="GB-THEIRS"' in html  # the page again, as saved now
+    company = Company.objects.get(pk=admin.company_id)
+    assert (company.vat_id, company.payment_terms) == ("GB-THEIRS", "14 days")
+
+
+def test_a_tampered_version_is_refused_as_an_out_of_date_page(client, admin):
+    client.force_login(admin)
+
+    response = client.post(
+        reverse("accounts:company"), {**_page_data(client), "version": "x", "vat_id": "GB-NEW"}
+    )
+
+    assert response.status_code == 200
+    assert "This page is out of date or incomplete" in response.content.decode()
+    assert Company.objects.get(pk=admin.company_id).vat_id == ""
+
+
+def test_details_changed_in_django_admin_make_an_open_page_out_of_date(client, admin):
+    client.force_login(admin)
+    mine = _page_data(client)
+    company = admin.company
+    site_admin = Client()
+    site_admin.force_login(StaffFactory())
+    change = reverse("admin:companies_company_change", args=[company.pk])
+    saved = site_admin.post(change, company_form(company, [], payment_terms="60 days net"))
+    assert saved.status_code == 302
+
+    client.post(reverse("accounts:company"), {**mine, "vat_id": "GB-MINE"})
+
+    company.refresh_from_db()
+    assert (company.payment_terms, company.vat_id) == ("60 days net", "")

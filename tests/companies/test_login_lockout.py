@@ -1,9 +1,10 @@
 """Login throttling: a handful of wrong passwords locks the account at that address."""
 
 import pytest
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessFailureLog
 from django.urls import reverse
 
+from accounts import throttle
 from tests.factories import PASSWORD, BuyerFactory
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +86,40 @@ def test_a_successful_login_clears_earlier_failures(client, axes_on):
     for _ in range(axes_on.AXES_FAILURE_LIMIT - 1):
         _login(client, buyer.email, "wrong")
     assert _login(client, buyer.email, PASSWORD).status_code == 302
+
+
+LONG_EMAIL = "a" * 20_000 + "@example.com"
+
+
+def test_a_20000_character_email_gets_the_login_page_saying_why_and_counts_nothing(client, axes_on):
+    response = _login(client, LONG_EMAIL, "anything")
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "An email address has at most 254 characters; this one has 20,012." in body
+    assert 'id="login-locked-out"' not in body
+    assert not AccessAttempt.objects.exists()
+    assert not AccessFailureLog.objects.exists()
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_address_of_254_characters_still_reaches_the_password_check(client, axes_on):
+    longest = "a" * 64 + "@" + "b" * 185 + ".com"
+    assert len(longest) == 254
+
+    response = _login(client, longest, "wrong")
+
+    assert response.status_code == 200
+    assert "Please enter a correct" in response.content.decode()
+    assert AccessAttempt.objects.get().username == longest
+
+
+def test_the_lockout_never_keeps_more_of_a_login_than_its_column_holds(rf, axes_on):
+    # every door counts through the same name: a link's or a code's as well as the form's
+    request = rf.post("/accounts/password/reset/", {"email": LONG_EMAIL})
+
+    throttle.failed(request, LONG_EMAIL)
+
+    stored = AccessAttempt.objects.get().username
+    assert stored == LONG_EMAIL[:255]
+    assert throttle.locked(request, LONG_EMAIL) is False
