@@ -17,9 +17,11 @@ The order services call the router while they hold the order's row lock
   (a preview);
 - ``open`` writes the steps of that plan and tells whoever decides first;
 - ``void`` ends the decisions of an order that changed (an edit routes again);
-- ``close`` ends the steps of an order nobody needs to decide any more.
+- ``close`` ends the steps of an order nobody needs to decide any more;
+- ``approvals`` reads the steps of orders for their documents (``orders.documents``).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -28,6 +30,7 @@ from django.utils.translation import gettext as _
 from .models import Order, OrderStatus
 
 if TYPE_CHECKING:
+    from .documents import ApprovalEntry
     from .services.spend import Spend
 
 
@@ -56,6 +59,8 @@ class Router(Protocol):
 
     def close(self, *, order: Order, actor) -> None: ...
 
+    def approvals(self, *, orders: Sequence[Order]) -> "dict[int, tuple[ApprovalEntry, ...]]": ...
+
 
 class ApproveAtOnce:
     """No approval anywhere: what orders do on their own."""
@@ -71,6 +76,9 @@ class ApproveAtOnce:
 
     def close(self, *, order: Order, actor) -> None:
         pass
+
+    def approvals(self, *, orders: Sequence[Order]) -> dict:
+        return {}
 
 
 _installed: list[Router] = [ApproveAtOnce()]

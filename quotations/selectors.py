@@ -1,10 +1,8 @@
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import (
     Count,
@@ -27,10 +25,10 @@ from companies.models import User
 from core.caching import cached
 from core.converters import is_document_number
 from core.exports import keyset_rows
-from orders.selectors import HEADER_COLUMNS, document_search
+from orders.selectors import document_search
 
+from .documents import EXPORT_FIELDS, QuoteDocument, quote_export_document
 from .models import (
-    CENT,
     DESK_PERMISSION,
     EVENTS_TOLD_BY_REVISIONS,
     READY_TO_ORDER,
@@ -40,7 +38,6 @@ from .models import (
     QuoteLine,
     QuoteMessage,
     QuoteRevision,
-    QuoteStatus,
     Side,
     desk_rank,
     quote_number,
@@ -119,8 +116,8 @@ def quote_export_rows(*, quotes: QuerySet[Quote]) -> Iterator[tuple]:
     ``quotes``: the list as the page shows it (the person's quotes, filtered). The
     totals are the lines' sums in the database: requested at the target price, or
     the catalog's without one; offered only once every line has an offered price.
+    Each row is the quote's document as the export reads it.
     """
-    statuses = dict(QuoteStatus.choices)
     requested = ExpressionWrapper(
         F("quantity") * Coalesce("target_unit_price", "product__unit_price"),
         output_field=DecimalField(max_digits=14, decimal_places=2),
@@ -146,47 +143,35 @@ def quote_export_rows(*, quotes: QuerySet[Quote]) -> Iterator[tuple]:
                 0,
             ),
         ),
-        fields=[
-            "number",
-            "company__name",
-            "requested_by__full_name",
-            "requested_by__email",
-            "created_at",
-            "status",
-            "export_lines",
-            "export_requested",
-            "export_offered",
-            "export_unoffered",
-            "expires_at",
-            "order__number",
-            "last_activity_at",
-            *HEADER_COLUMNS,
-        ],
+        fields=EXPORT_FIELDS,
     )
-    currency = settings.CURRENCY_CODE
     for row in rows:
-        (number, company, name, email, created, status, lines) = row[:7]
-        (requested_total, offered_total, unoffered, expires, order, activity) = row[7:13]
-        yield (
-            number,
-            company,
-            name,
-            email,
-            created,
-            str(statuses.get(status, status)),
-            lines,
-            _cents(requested_total),
-            _cents(offered_total) if lines and not unoffered else None,
-            currency,
-            expires,
-            order,
-            activity,
-            *row[13:],
-        )
+        yield quote_export_row(quote_export_document(row))
 
 
-def _cents(value: Decimal | None) -> Decimal | None:
-    return None if value is None else value.quantize(CENT)
+def quote_export_row(document: QuoteDocument) -> tuple:
+    """One quote's row of the CSV (``quote_export_header``), from its document."""
+    header = document.header
+    return (
+        document.number,
+        document.company.name,
+        document.requested_by.full_name,
+        document.requested_by.email,
+        document.requested_at,
+        document.status_label,
+        document.line_count,
+        document.requested_total,
+        document.offered_total,
+        document.currency,
+        document.offer_valid_until,
+        document.order_number,
+        document.last_activity_at,
+        header.po_reference,
+        header.delivery_to,
+        header.delivery_date,
+        header.cost_centre,
+        header.note_to_seller,
+    )
 
 
 def quote_side(*, user: User, quote: Quote) -> str:

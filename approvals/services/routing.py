@@ -45,11 +45,13 @@ from core.money import format_money
 from core.tallies import tally_add
 from core.transitions import initial_status
 from notifications import events
+from orders.documents import ApprovalEntry
 from orders.models import Order, OrderStatus
 from orders.routing import Route
 from orders.selectors import order_changes_since
 from orders.services.spend import Spend, has_caps, spend_peek
 
+from ..documents import approval_entries
 from .steps import queue_changes, reminder_due, site_admin_changes, steps_move_all
 
 
@@ -440,3 +442,7 @@ class ApprovalRouter:
         Rule: waiting and open steps close; decisions already taken stay as they were.
         """
         _end_steps(order=order, actor=actor, action="close", reason="cancelled")
+
+    def approvals(self, *, orders: Sequence[Order]) -> dict[int, tuple[ApprovalEntry, ...]]:
+        """The steps of ``orders`` for their documents (``approvals.documents``)."""
+        return approval_entries(orders=orders)
