@@ -169,6 +169,8 @@ def _email(
     quoted_by: str = "",
     **extra,
 ) -> int:
+    if actor is not None and actor.pk == quote.requested_by_id:
+        quote.requested_by = actor  # the requester acting: read already, not again
     document = document or quote_document(quote, lines=False)
     recipients = staff_recipients(permission=USE_QUOTE_DESK) if to_seller else [quote.requested_by]
     return announce(
