@@ -6,13 +6,8 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
-        # The outbox signs invitation and reset links only when it sends the email.
-        from notifications import links
-        from notifications.models import NotificationKind
+        # What accounts tell people (the kinds of email they register; their links are
+        # signed only when the email is sent).
+        from . import notify, signals  # noqa: F401
 
-        from . import signals
-        from .tokens import invitation_link, password_reset_link
-
-        links.register(NotificationKind.INVITATION, invitation_link)
-        links.register(NotificationKind.PASSWORD_RESET, password_reset_link)
         signals.connect()

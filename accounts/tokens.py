@@ -4,8 +4,8 @@ Nothing here is stored. An invitation's token is an HMAC of its id and nonce und
 SECRET_KEY (or one of SECRET_KEY_FALLBACKS while a key is being rotated); a reset
 link carries Django's own token (``default_token_generator``), a hash of the
 person's password and last login, so it works once and for
-PASSWORD_RESET_TIMEOUT. Both are made when the worker renders the email
-(``notifications.links``), never written to the outbox.
+PASSWORD_RESET_TIMEOUT. Both are made when the worker renders the email (the
+kinds ``accounts.notify`` registers), never written to the outbox.
 """
 
 import secrets

@@ -1,7 +1,9 @@
 """Reads for the API: the other apps' selectors, with what the API shows inline.
 
 Scoping is theirs (``order_visible_to``, ``quote_visible_to``): these add only the
-joins that keep a list at a constant number of queries.
+joins that keep a list at a constant number of queries, read as the documents the
+API renders read them (``orders.documents``, ``quotations.documents``), so a page of
+N orders is N documents for the same few queries.
 """
 
 from datetime import datetime
@@ -9,14 +11,16 @@ from datetime import datetime
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
-from approvals.models import ApprovalStep
+from approvals.documents import steps_queryset
 from catalog.models import Product, is_plausible_sku
 from catalog.selectors import product_list_active
 from companies.models import Company, User
 from core.converters import is_document_number
-from orders.models import Order, OrderEvent, OrderLine
+from orders import documents as order_documents
+from orders.models import Order
 from orders.selectors import order_list_for_user
-from quotations.models import Quote, QuoteLine, QuoteMessage, QuoteRevision
+from quotations import documents as quote_documents
+from quotations.models import Quote
 from quotations.selectors import quote_visible_to
 
 from .models import ApiToken
@@ -28,19 +32,9 @@ def api_tokens_of(*, user: User) -> QuerySet[ApiToken]:
 
 def _order_inline(qs: QuerySet[Order]) -> QuerySet[Order]:
     return qs.select_related("placed_by", "company").prefetch_related(
-        Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("id")),
-        Prefetch(
-            "approval_steps",
-            queryset=ApprovalStep.objects.select_related("decided_by", "decided_for")
-            .prefetch_related(Prefetch("approvers", queryset=User.objects.order_by("full_name")))
-            .order_by("sequence", "id"),
-        ),
-        Prefetch(
-            "events",
-            queryset=OrderEvent.objects.select_related("actor", "on_behalf_of").order_by(
-                "created_at", "id"
-            ),
-        ),
+        Prefetch("lines", queryset=order_documents.lines_queryset()),
+        Prefetch("approval_steps", queryset=steps_queryset()),
+        Prefetch("events", queryset=order_documents.history_queryset()),
     )
 
 
@@ -80,14 +74,9 @@ def api_order_inline(*, order_id: int) -> Order:
 
 def _quote_inline(qs: QuerySet[Quote]) -> QuerySet[Quote]:
     return qs.select_related("company", "requested_by", "order").prefetch_related(
-        Prefetch("lines", queryset=QuoteLine.objects.select_related("product").order_by("id")),
-        Prefetch(
-            "revisions", queryset=QuoteRevision.objects.select_related("author").order_by("number")
-        ),
-        Prefetch(
-            "messages",
-            queryset=QuoteMessage.objects.select_related("author").order_by("created_at", "id"),
-        ),
+        Prefetch("lines", queryset=quote_documents.lines_queryset()),
+        Prefetch("revisions", queryset=quote_documents.revisions_queryset()),
+        Prefetch("messages", queryset=quote_documents.messages_queryset()),
     )
 
 

@@ -1,22 +1,58 @@
 """What the API shows and reads. Output mirrors the pages; input is only its shape
-(a number, a text): the services say what breaks a rule, in their own words."""
+(a number, a text): the services say what breaks a rule, in their own words.
 
-from django.conf import settings
+An order and a quote are rendered from their documents (``orders.documents``,
+``quotations.documents``), as the webhooks, the exports and the emails are; the
+serializers keep their models only to describe the fields in the schema.
+"""
+
+from django.db.models import Manager, Model
 from rest_framework import serializers
 
 from approvals.models import ApprovalStep, Decision
 from catalog.models import Product
 from catalog.pricing import price_for
 from companies.models import Company, User
+from orders.documents import HEADER_FIELDS, order_documents
 from orders.models import Order, OrderEvent, OrderLine
 from orders.services import HeaderRequest
+from quotations.documents import quote_documents
 from quotations.models import Quote, QuoteLine, QuoteMessage, QuoteRevision
-from quotations.selectors import quotes_priced
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "read_only": True}
 MAX_TEXT = 5_000
 # Shape limits only, so a huge body is refused before it reaches a service.
 MAX_ROWS = 500
+
+
+# A serializer whose fields (and schema) come from a model, rendering a document:
+# ``Meta.sources`` names the document's attribute for a field named otherwise. (Comments,
+# not docstrings, on these: the schema would take a docstring for its description.)
+class DocumentSerializer(serializers.ModelSerializer):
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, source in getattr(self.Meta, "sources", {}).items():
+            fields[name].source = source
+        return fields
+
+    @staticmethod
+    def documents(rows: list) -> list:
+        """The documents of ``rows`` (model instances), with what this serializer shows."""
+        raise NotImplementedError
+
+    def to_representation(self, instance):
+        if isinstance(instance, Model):
+            (instance,) = self.documents([instance])
+        return super().to_representation(instance)
+
+
+# A page of documents, built at once (``Meta.list_serializer_class``).
+class DocumentListSerializer(serializers.ListSerializer):
+    def to_representation(self, data):
+        rows = list(data.all() if isinstance(data, Manager) else data)
+        if rows and isinstance(rows[0], Model):
+            rows = self.child.documents(rows)
+        return [self.child.to_representation(row) for row in rows]
 
 
 class PersonSerializer(serializers.Serializer):
@@ -33,8 +69,8 @@ class CompanyRefSerializer(serializers.Serializer):
 
 
 class OrderLineSerializer(serializers.ModelSerializer):
-    sku = serializers.CharField(source="product.sku", read_only=True)
-    name = serializers.CharField(source="product.name", read_only=True)
+    sku = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
     unit_price = serializers.DecimalField(**MONEY)
     line_total = serializers.DecimalField(**MONEY)
 
@@ -86,18 +122,15 @@ class OrderEventSerializer(serializers.ModelSerializer):
         ]
 
 
-# The order header as the API shows it (orders.models.OrderHeader).
-HEADER_FIELDS = ["po_reference", "delivery_to", "delivery_date", "cost_centre", "note_to_seller"]
-
-
-class OrderSerializer(serializers.ModelSerializer):
+# An order's document (``OrderDocument``), with its lines, approvals and history.
+class OrderSerializer(DocumentSerializer):
     company = CompanyRefSerializer(read_only=True)
     placed_by = PersonSerializer(read_only=True)
     total = serializers.DecimalField(**MONEY)
     currency = serializers.SerializerMethodField()
     lines = OrderLineSerializer(many=True, read_only=True)
-    approval_steps = ApprovalStepSerializer(many=True, read_only=True)
-    history = OrderEventSerializer(source="events", many=True, read_only=True)
+    approval_steps = ApprovalStepSerializer(source="approvals", many=True, read_only=True)
+    history = OrderEventSerializer(many=True, read_only=True)
 
     class Meta:
         model = Order
@@ -117,9 +150,18 @@ class OrderSerializer(serializers.ModelSerializer):
             "approval_steps",
             "history",
         ]
+        sources = {
+            **{name: f"header.{name}" for name in HEADER_FIELDS},
+            "created_at": "placed_at",
+        }
+        list_serializer_class = DocumentListSerializer
+
+    @staticmethod
+    def documents(rows: list) -> list:
+        return order_documents(rows, approvals=True, history=True)
 
     def get_currency(self, obj) -> str:
-        return settings.CURRENCY_CODE
+        return obj.currency
 
 
 class LineInputSerializer(serializers.Serializer):
@@ -178,9 +220,8 @@ class DecisionSerializer(VersionSerializer):
 
 
 class QuoteLineSerializer(serializers.ModelSerializer):
-    sku = serializers.CharField(source="product.sku", read_only=True)
-    name = serializers.CharField(source="product.name", read_only=True)
-    # what the quote's company pays today (``catalog.pricing``, by ``PricedQuotes``)
+    sku = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
     catalog_unit_price = serializers.DecimalField(**MONEY)
     target_unit_price = serializers.DecimalField(allow_null=True, **MONEY)
     offered_unit_price = serializers.DecimalField(allow_null=True, **MONEY)
@@ -214,17 +255,11 @@ class QuoteMessageSerializer(serializers.ModelSerializer):
         fields = ["id", "author", "body", "created_at"]
 
 
-class PricedQuotes(serializers.ListSerializer):
-    """A page of quotes whose lines are priced at once (``quotes_priced``)."""
-
-    def to_representation(self, data):
-        return super().to_representation(quotes_priced(quotes=_rows(data)))
-
-
-class QuoteSerializer(serializers.ModelSerializer):
+# A quote's document (``QuoteDocument``), with its lines and thread.
+class QuoteSerializer(DocumentSerializer):
     company = CompanyRefSerializer(read_only=True)
     requested_by = PersonSerializer(read_only=True)
-    order_number = serializers.CharField(source="order.number", read_only=True, allow_null=True)
+    order_number = serializers.CharField(read_only=True, allow_null=True)
     lines = QuoteLineSerializer(many=True, read_only=True)
     revisions = QuoteRevisionSerializer(many=True, read_only=True)
     messages = QuoteMessageSerializer(many=True, read_only=True)
@@ -246,10 +281,12 @@ class QuoteSerializer(serializers.ModelSerializer):
             "revisions",
             "messages",
         ]
-        list_serializer_class = PricedQuotes
+        sources = {"expires_at": "offer_valid_until", "created_at": "requested_at"}
+        list_serializer_class = DocumentListSerializer
 
-    def to_representation(self, instance):
-        return super().to_representation(quotes_priced(quotes=[instance])[0])
+    @staticmethod
+    def documents(rows: list) -> list:
+        return quote_documents(rows, thread=True)
 
 
 class QuoteLineInputSerializer(LineInputSerializer):

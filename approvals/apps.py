@@ -13,12 +13,5 @@ class ApprovalsConfig(AppConfig):
 
         routing.install(ApprovalRouter())
 
-        # The emails asking an approver to decide carry a link per decision, signed for
-        # their one recipient when they are sent.
-        from notifications.links import register_extra
-        from notifications.models import NotificationKind
-
-        from .links import email_decision_links
-
-        for kind in (NotificationKind.ORDER_WAITING, NotificationKind.APPROVAL_REMINDER):
-            register_extra(kind, email_decision_links)
+        # What approvals tell people (the kinds of email they register).
+        from . import notify  # noqa: F401

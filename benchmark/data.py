@@ -307,6 +307,7 @@ class Generator:
                         "billing_address": "",
                         "vat_id": "",
                         "payment_terms": "",
+                        "details_version": 1,
                         "created_at": joined,
                     }[col]
                     for col in self.t["company"].columns

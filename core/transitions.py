@@ -15,7 +15,7 @@ The rhythm of every state change, the same in every app::
         done = transition(order, "cancel", seen_version=seen_version)  # 3. move, version, save
         OrderEvent.objects.create(order=order, actor=actor, kind=...,  # 4. the event
                                   from_status=done.source, to_status=done.target)
-        events.order_cancelled(...)                          # 5. outbox rows, sent after commit
+        notify.order_moved(...)                              # 5. the app announces it (outbox)
 
 A creating action starts from ``NEW`` (no row yet): ``initial_status`` reads
 its target off the same table, so an object is born only where the table says.

@@ -6,12 +6,12 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from .admin_outbox import OUTBOX_CHANGE_LIST, outbox_stuck_view
+from .kinds import webhook_event_choices
 from .models import (
     Notification,
     NotificationPreference,
     WebhookDelivery,
     WebhookEndpoint,
-    WebhookEvent,
 )
 from .services import notification_resend, webhook_resend
 
@@ -75,7 +75,7 @@ class WebhookEndpointForm(forms.ModelForm):
     url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(
         label=_("Events"),
-        choices=WebhookEvent.choices,
+        choices=webhook_event_choices,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("The events posted to this URL."),
     )

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import NotificationKind
+from .kinds import email_kind_for
 
 
 class PreferencesForm(forms.Form):
@@ -17,7 +17,7 @@ class PreferencesForm(forms.Form):
 
     def __init__(self, *args, kinds: tuple[str, ...], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["emailed"].choices = [(kind, NotificationKind(kind).label) for kind in kinds]
+        self.fields["emailed"].choices = [(kind, email_kind_for(kind).label) for kind in kinds]
 
 
 class MarkReadForm(forms.Form):

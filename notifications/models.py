@@ -9,68 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from core.caching import bump
 from core.transitions import NEW, Move
 
+from .kinds import (
+    email_kind_choices,
+    is_always_emailed,
+    webhook_event_choices,
+    webhook_event_values,
+)
 from .outbox import EVENT, OUTBOX_MOVES, SITE_ADMIN, OutboxRow, outbox_indexes
-
-
-class NotificationKind(models.TextChoices):
-    ORDER_WAITING = "order_waiting", _("Order waiting for your approval")
-    ORDER_APPROVED = "order_approved", _("Order approved")
-    ORDER_REJECTED = "order_rejected", _("Order rejected")
-    ORDER_CHANGES_REQUESTED = "order_changes", _("Order sent back for changes")
-    ORDER_EDITED = "order_edited", _("Waiting order changed")
-    ORDER_CANCELLED = "order_cancelled", _("Waiting order cancelled")
-    APPROVAL_REMINDER = "approval_reminder", _("Reminder: order still waiting")
-    APPROVAL_DELEGATED = "approval_delegated", _("Approvals handed to you while away")
-    APPROVAL_OVERDUE = "approval_overdue", _("Order waiting too long (site admins)")
-    QUOTE_REQUESTED = "quote_requested", _("Quote requested")
-    QUOTE_EDITED = "quote_edited", _("Quote changed by the buyer")
-    QUOTE_WITHDRAWN = "quote_withdrawn", _("Quote withdrawn")
-    QUOTE_ACCEPTED = "quote_accepted", _("Offer accepted")
-    QUOTE_MESSAGE = "quote_message", _("New message on a quote")
-    QUOTE_OFFERED = "quote_offered", _("Offer made")
-    QUOTE_REJECTED = "quote_rejected", _("Quote rejected")
-    QUOTE_EXPIRING = "quote_expiring", _("Offer expiring soon")
-    QUOTE_EXPIRED = "quote_expired", _("Offer expired")
-    INVITATION = "invitation", _("Invitation to the portal")
-    PASSWORD_RESET = "password_reset", _("Password reset")
-
-
-# A person's own account: the email carries a link made only when it is sent
-# (``notifications.links``), never stored in the row.
-ACCOUNT_KINDS = frozenset({NotificationKind.INVITATION, NotificationKind.PASSWORD_RESET})
-
-# Decision requests (an order waiting for the person's approval, or for the buyer's
-# changes) and a person's own account emails are always emailed.
-ALWAYS_EMAILED = frozenset(
-    {NotificationKind.ORDER_WAITING, NotificationKind.ORDER_CHANGES_REQUESTED, *ACCOUNT_KINDS}
-)
-
-# What each side of the portal may be told of by email besides, in the order the
-# preferences page lists them: contact persons (buyers and approvers) and site admins.
-CONTACT_EMAIL_KINDS = (
-    NotificationKind.ORDER_APPROVED,
-    NotificationKind.ORDER_REJECTED,
-    NotificationKind.ORDER_EDITED,
-    NotificationKind.ORDER_CANCELLED,
-    NotificationKind.APPROVAL_REMINDER,
-    NotificationKind.APPROVAL_DELEGATED,
-    NotificationKind.QUOTE_OFFERED,
-    NotificationKind.QUOTE_MESSAGE,
-    NotificationKind.QUOTE_REJECTED,
-    NotificationKind.QUOTE_EXPIRING,
-    NotificationKind.QUOTE_EXPIRED,
-)
-STAFF_EMAIL_KINDS = (
-    NotificationKind.ORDER_EDITED,
-    NotificationKind.ORDER_CANCELLED,
-    NotificationKind.APPROVAL_REMINDER,
-    NotificationKind.APPROVAL_OVERDUE,
-    NotificationKind.QUOTE_REQUESTED,
-    NotificationKind.QUOTE_EDITED,
-    NotificationKind.QUOTE_MESSAGE,
-    NotificationKind.QUOTE_WITHDRAWN,
-    NotificationKind.QUOTE_ACCEPTED,
-)
 
 
 class NotificationStatus(models.TextChoices):
@@ -109,7 +54,8 @@ class Notification(OutboxRow):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    kind = models.CharField(max_length=30, choices=NotificationKind.choices)
+    # The kinds the apps registered (``notifications.kinds``): a new one needs no migration.
+    kind = models.CharField(max_length=30, choices=email_kind_choices)
     # What the email is about, as the recipient knows it: the company whose order or
     # quote it is (only its contacts and site admins may be told), the number, and
     # where it is in the portal. The outbox knows no app above it.
@@ -188,27 +134,15 @@ class NotificationPreference(models.Model):
         return f"preferences of {self.user_id}"
 
     def wants_email(self, kind: str) -> bool:
-        return kind in ALWAYS_EMAILED or kind not in self.email_off
+        return is_always_emailed(kind) or kind not in self.email_off
 
 
 # --- Webhooks: the outbox's rows for machines -------------------------------
 
 
-class WebhookEvent(models.TextChoices):
-    """What a receiver (a seller's ERP, a buyer's procurement system) may subscribe to."""
-
-    ORDER_PLACED = "order.placed", _("Order placed")
-    ORDER_APPROVED = "order.approved", _("Order approved")
-    ORDER_REJECTED = "order.rejected", _("Order rejected")
-    ORDER_CANCELLED = "order.cancelled", _("Order cancelled")
-    ORDER_FULFILLED = "order.fulfilled", _("Order fulfilled")
-    QUOTE_REQUESTED = "quote.requested", _("Quote requested")
-    QUOTE_OFFERED = "quote.offered", _("Quote offered")
-    QUOTE_ACCEPTED = "quote.accepted", _("Quote accepted")
-
-
 def default_webhook_events() -> list[str]:
-    return list(WebhookEvent.values)
+    """Every event the apps registered (``notifications.kinds``): a new endpoint's choice."""
+    return webhook_event_values()
 
 
 def new_webhook_secret() -> str:
@@ -287,7 +221,7 @@ class WebhookDelivery(OutboxRow):
     endpoint = models.ForeignKey(
         WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
     )
-    event = models.CharField(_("event"), max_length=30, choices=WebhookEvent.choices)
+    event = models.CharField(_("event"), max_length=30, choices=webhook_event_choices)
     event_id = models.UUIDField(_("event id"))
     reference = models.CharField(_("about"), max_length=20, blank=True)
     payload = models.JSONField(default=dict)

@@ -1,104 +1,19 @@
-"""Turn an outbox row into an email: plain text and HTML from templates."""
+"""Turn an outbox row into an email: plain text and HTML from templates.
+
+What each email says first and what its button does come from its kind, as the
+app that sends it registered it (``notifications.kinds``). Placeholders come
+from the row's context; the templates escape everything.
+"""
 
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 
+from .kinds import email_kind_for, preferences_path
 from .links import extra_links_for, link_for
-from .models import ACCOUNT_KINDS, Notification, NotificationKind
-
-# What each email says first and what its button does. Placeholders come from
-# the row's context; the templates escape everything.
-TEXTS = {
-    NotificationKind.ORDER_WAITING: (
-        _("Order {number} from {buyer} ({total}) is waiting for your approval."),
-        _("Review the order"),
-    ),
-    NotificationKind.ORDER_APPROVED: (
-        _("Your order {number} ({total}) was approved."),
-        _("View the order"),
-    ),
-    NotificationKind.ORDER_REJECTED: (
-        _("Your order {number} ({total}) was rejected by {actor}."),
-        _("View the order"),
-    ),
-    NotificationKind.ORDER_CHANGES_REQUESTED: (
-        _("{actor} asks you to change your order {number} ({total}) before deciding it."),
-        _("Change the order"),
-    ),
-    NotificationKind.ORDER_EDITED: (
-        _("{actor} changed order {number}; it was waiting for you. It has been routed again."),
-        _("View the order"),
-    ),
-    NotificationKind.ORDER_CANCELLED: (
-        _("{actor} cancelled order {number}; it no longer waits for you."),
-        _("View the order"),
-    ),
-    NotificationKind.APPROVAL_REMINDER: (
-        _(
-            "Order {number} from {buyer} ({total}) has been waiting for your approval "
-            "for {hours} hours."
-        ),
-        _("Review the order"),
-    ),
-    NotificationKind.APPROVAL_DELEGATED: (
-        _("{approver} is away from {starts} to {ends}: you decide their approvals meanwhile."),
-        _("Open your queue"),
-    ),
-    NotificationKind.APPROVAL_OVERDUE: (
-        _("Order {number} of {company} ({total}) has been waiting for approval for {hours} hours."),
-        _("See the order"),
-    ),
-    NotificationKind.QUOTE_REQUESTED: (
-        _("{actor} of {company} requested quote {number}."),
-        _("Answer the quote"),
-    ),
-    NotificationKind.QUOTE_EDITED: (
-        _("{actor} of {company} changed quote {number}."),
-        _("Answer the quote"),
-    ),
-    NotificationKind.QUOTE_WITHDRAWN: (
-        _("{actor} of {company} withdrew quote {number}."),
-        _("View the quote"),
-    ),
-    NotificationKind.QUOTE_ACCEPTED: (
-        _("{actor} of {company} accepted the offer on quote {number}."),
-        _("View the quote"),
-    ),
-    NotificationKind.QUOTE_MESSAGE: (_("{actor} wrote on quote {number}."), _("Reply")),
-    NotificationKind.QUOTE_OFFERED: (
-        _("{actor} made an offer on your quote {number}: {total}."),
-        _("Review the offer"),
-    ),
-    NotificationKind.QUOTE_REJECTED: (_("Your quote {number} was rejected."), _("View the quote")),
-    NotificationKind.QUOTE_EXPIRING: (
-        _("The offer on your quote {number} ({total}) expires on {expires}."),
-        _("Review the offer"),
-    ),
-    NotificationKind.QUOTE_EXPIRED: (
-        _("The offer on your quote {number} expired."),
-        _("View the quote"),
-    ),
-    NotificationKind.INVITATION: (
-        _(
-            "{actor} invited you to {portal} for {company}. Choose your password to start: "
-            "the link works once, until {expires}."
-        ),
-        _("Choose your password"),
-    ),
-    NotificationKind.PASSWORD_RESET: (
-        _(
-            "Somebody asked to reset the password of your {portal} account ({email}). "
-            "The link works once, within {hours} hours. If it was not you, ignore this "
-            "email: your password stays as it is."
-        ),
-        _("Choose a new password"),
-    ),
-}
+from .models import Notification
 
 
 class _Blank(dict):
@@ -117,15 +32,15 @@ def message_id(row: Notification) -> str:
 
 
 def render_email(row: Notification) -> EmailMultiAlternatives:
-    lead_text, action = TEXTS[row.kind]
+    kind = email_kind_for(row.kind)  # what each email says first and what its button does
     data = _Blank(row.context)
     data.setdefault("portal", settings.PORTAL_NAME)
     # A person's own account is always emailed: no choice to offer.
-    preferences = "" if row.kind in ACCOUNT_KINDS else reverse("accounts:preferences")
+    preferences = preferences_path() if kind.preferences_link else ""
     context = {
         "recipient": row.recipient,
-        "lead": str(lead_text).format_map(data),
-        "action": action,
+        "lead": str(kind.lead).format_map(data),
+        "action": kind.button,
         "url": link_for(row),
         "quoted": data["quoted"],
         "quoted_by": data["quoted_by"],

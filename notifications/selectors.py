@@ -5,7 +5,8 @@ from django.http import Http404
 
 from companies.models import User
 
-from .models import CONTACT_EMAIL_KINDS, STAFF_EMAIL_KINDS, Notification, NotificationPreference
+from .kinds import CONTACTS, STAFF, optional_email_kinds
+from .models import Notification, NotificationPreference
 from .outbox import FAILED, PENDING, OutboxRow
 from .services.engine import Channel
 
@@ -66,7 +67,7 @@ def notification_unread_for(*, user: User) -> Unread:
 
 def email_kinds_for(*, user: User) -> tuple[str, ...]:
     """The kinds of events a person may choose to get by email: those of their side."""
-    return STAFF_EMAIL_KINDS if user.is_staff else CONTACT_EMAIL_KINDS
+    return optional_email_kinds(side=STAFF if user.is_staff else CONTACTS)
 
 
 def notification_preference_for_user(*, user: User) -> NotificationPreference:

@@ -1,5 +1,4 @@
 from django.urls import path
-from django.views.generic import RedirectView
 
 from . import views
 
@@ -10,9 +9,5 @@ urlpatterns = [
     path("read/", views.mark_all_read, name="read_all"),
     path("<int:notification_id>/read/", views.mark_read, name="read"),
     # Email preferences moved to the person's account page; emails sent before point here.
-    path(
-        "preferences/",
-        RedirectView.as_view(pattern_name="accounts:preferences", permanent=True),
-        name="preferences",
-    ),
+    path("preferences/", views.PreferencesMoved.as_view(), name="preferences"),
 ]

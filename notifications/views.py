@@ -4,10 +4,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
+from django.views.generic import RedirectView
 
 from core.pagination import paginate
 
 from .forms import MarkAllReadForm, MarkReadForm
+from .kinds import preferences_path
 from .selectors import notification_get_for_user, notification_list_for_user
 from .services import notification_mark_all_read, notification_mark_read
 
@@ -16,7 +18,11 @@ from .services import notification_mark_all_read, notification_mark_read
 @require_safe
 def notification_list(request):
     page = paginate(notification_list_for_user(user=request.user), request.GET.get("page"))
-    return render(request, "notifications/notification_list.html", {"page": page})
+    return render(
+        request,
+        "notifications/notification_list.html",
+        {"page": page, "preferences_url": preferences_path()},
+    )
 
 
 def _back_to_inbox(form):
@@ -50,3 +56,13 @@ def mark_all_read(request):
             % {"count": count},
         )
     return _back_to_inbox(form)
+
+
+class PreferencesMoved(RedirectView):
+    """Email preferences live on the page an app registered (``kinds.preferences_page``);
+    emails sent before it moved point here."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return preferences_path() or None  # none registered: gone

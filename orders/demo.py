@@ -1,8 +1,10 @@
 """A few demo orders, placed through the services like a buyer would."""
 
 from companies.models import User
+from notifications.models import WebhookEndpoint
 
 from .models import Order
+from .notify import ORDER_APPROVED_EVENT, ORDER_CANCELLED_EVENT, ORDER_FULFILLED_EVENT
 from .services import HeaderRequest, LineRequest, order_place
 
 # (buyer, lines, PO reference, cost centre): Acme's orders carry Acme's own PO numbers.
@@ -31,3 +33,20 @@ def seed_orders(people: dict[str, User]) -> int:
         )
         placed += 1
     return placed
+
+
+DEMO_ENDPOINT = "ERP (example)"
+
+
+def seed_webhooks() -> int:
+    """A webhook endpoint for order events, switched off until a site admin points it at a
+    receiver; how many were created (0 on a re-run)."""
+    _, created = WebhookEndpoint.objects.get_or_create(
+        name=DEMO_ENDPOINT,
+        defaults={
+            "url": "http://127.0.0.1:9000/portal-webhooks",
+            "is_active": False,
+            "events": [ORDER_APPROVED_EVENT, ORDER_CANCELLED_EVENT, ORDER_FULFILLED_EVENT],
+        },
+    )
+    return int(created)

@@ -17,9 +17,12 @@ The order services call the router while they hold the order's row lock
   (a preview);
 - ``open`` writes the steps of that plan and tells whoever decides first;
 - ``void`` ends the decisions of an order that changed (an edit routes again);
-- ``close`` ends the steps of an order nobody needs to decide any more.
+- ``close`` ends the steps of an order nobody needs to decide any more;
+  both answer who had it waiting in their queue, whom the order services tell;
+- ``approvals`` reads the steps of orders for their documents (``orders.documents``).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -28,6 +31,9 @@ from django.utils.translation import gettext as _
 from .models import Order, OrderStatus
 
 if TYPE_CHECKING:
+    from companies.models import User
+
+    from .documents import ApprovalEntry
     from .services.spend import Spend
 
 
@@ -52,9 +58,11 @@ class Router(Protocol):
 
     def open(self, *, order: Order, route: Route, actor) -> None: ...
 
-    def void(self, *, order: Order, actor) -> None: ...
+    def void(self, *, order: Order, actor) -> "list[User]": ...
 
-    def close(self, *, order: Order, actor) -> None: ...
+    def close(self, *, order: Order, actor) -> "list[User]": ...
+
+    def approvals(self, *, orders: Sequence[Order]) -> "dict[int, tuple[ApprovalEntry, ...]]": ...
 
 
 class ApproveAtOnce:
@@ -66,11 +74,14 @@ class ApproveAtOnce:
     def open(self, *, order: Order, route: Route, actor) -> None:
         pass
 
-    def void(self, *, order: Order, actor) -> None:
-        pass
+    def void(self, *, order: Order, actor) -> list:
+        return []
 
-    def close(self, *, order: Order, actor) -> None:
-        pass
+    def close(self, *, order: Order, actor) -> list:
+        return []
+
+    def approvals(self, *, orders: Sequence[Order]) -> dict:
+        return {}
 
 
 _installed: list[Router] = [ApproveAtOnce()]

@@ -15,6 +15,7 @@ from core.http import answer_refusal
 from core.pagination import paginate
 from core.submissions import AlreadySubmitted
 
+from .exports import order_export_header, order_export_rows
 from .filters import OrderFilter
 from .forms import (
     NextRowForm,
@@ -28,8 +29,6 @@ from .forms import (
 )
 from .models import OrderEventKind, OrderStatus
 from .selectors import (
-    order_export_header,
-    order_export_rows,
     order_get_for_user,
     order_line_previews,
     order_lines_to_repeat,

@@ -5,7 +5,6 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import (
     Count,
@@ -29,10 +28,10 @@ from companies.models import User
 from core.caching import cached
 from core.converters import is_document_number
 from core.exports import CHUNK_SIZE, keyset_rows
-from orders.selectors import HEADER_COLUMNS, document_search
+from orders.selectors import document_search
 
+from .documents import EXPORT_FIELDS, QuoteDocument, quote_export_document
 from .models import (
-    CENT,
     DESK_PERMISSION,
     EVENTS_TOLD_BY_REVISIONS,
     READY_TO_ORDER,
@@ -42,7 +41,6 @@ from .models import (
     QuoteLine,
     QuoteMessage,
     QuoteRevision,
-    QuoteStatus,
     Side,
     desk_rank,
     quote_number,
@@ -155,9 +153,9 @@ def quote_export_rows(*, quotes: QuerySet[Quote]) -> Iterator[tuple]:
     ``quotes``: the list as the page shows it (the person's quotes, filtered). The
     totals are the lines' sums: requested at the target price (summed in the
     database), or without one at what the company pays today (the one price door,
-    ``catalog.pricing``); offered only once every line has an offered price.
+    ``catalog.pricing``); offered only once every line has an offered price. Each
+    row is the quote's document as the export reads it.
     """
-    statuses = dict(QuoteStatus.choices)
     targeted = ExpressionWrapper(
         F("quantity") * F("target_unit_price"),
         output_field=DecimalField(max_digits=14, decimal_places=2),
@@ -174,51 +172,13 @@ def quote_export_rows(*, quotes: QuerySet[Quote]) -> Iterator[tuple]:
             export_offered=_lines_sum(offered),
             export_unoffered=_line_count(offered_unit_price__isnull=True),
         ),
-        fields=[
-            "id",
-            "company_id",
-            "number",
-            "company__name",
-            "requested_by__full_name",
-            "requested_by__email",
-            "created_at",
-            "status",
-            "export_lines",
-            "export_targeted",
-            "export_untargeted",
-            "export_offered",
-            "export_unoffered",
-            "expires_at",
-            "order__number",
-            "last_activity_at",
-            *HEADER_COLUMNS,
-        ],
+        fields=["id", *EXPORT_FIELDS],
     )
-    currency = settings.CURRENCY_CODE
     while chunk := list(islice(rows, CHUNK_SIZE)):
         at_catalog = _untargeted_totals(chunk)
-        for row in chunk:
-            (quote_id, _company_id, number, company, name, email, created, status) = row[:8]
-            (lines, targeted_total, _untargeted, offered_total, unoffered) = row[8:13]
-            (expires, order, activity) = row[13:16]
-            requested_total = None
-            if lines:
-                requested_total = (targeted_total or ZERO) + at_catalog.get(quote_id, ZERO)
-            yield (
-                number,
-                company,
-                name,
-                email,
-                created,
-                str(statuses.get(status, status)),
-                lines,
-                _cents(requested_total),
-                _cents(offered_total) if lines and not unoffered else None,
-                currency,
-                expires,
-                order,
-                activity,
-                *row[16:],
+        for quote_id, *row in chunk:
+            yield quote_export_row(
+                quote_export_document(row, at_catalog=at_catalog.get(quote_id, ZERO))
             )
 
 
@@ -226,9 +186,12 @@ ZERO = Decimal("0.00")
 
 
 def _untargeted_totals(chunk: list[tuple]) -> dict[int, Decimal]:
-    """Per quote of an export chunk, its lines without a target price at what the quote's
-    company pays today: one query for the lines, one door call for the chunk."""
-    company_of = {row[0]: row[1] for row in chunk if row[10]}
+    """Per quote of an export chunk (rows of ``id`` and ``EXPORT_FIELDS``), its lines
+    without a target price at what the quote's company pays today: one query for the
+    lines, one door call for the chunk."""
+    company = EXPORT_FIELDS.index("company_id") + 1
+    untargeted = EXPORT_FIELDS.index("export_untargeted") + 1
+    company_of = {row[0]: row[company] for row in chunk if row[untargeted]}
     if not company_of:
         return {}
     lines: dict[int, list[QuoteLine]] = {}
@@ -247,8 +210,29 @@ def _untargeted_totals(chunk: list[tuple]) -> dict[int, Decimal]:
     }
 
 
-def _cents(value: Decimal | None) -> Decimal | None:
-    return None if value is None else value.quantize(CENT)
+def quote_export_row(document: QuoteDocument) -> tuple:
+    """One quote's row of the CSV (``quote_export_header``), from its document."""
+    header = document.header
+    return (
+        document.number,
+        document.company.name,
+        document.requested_by.full_name,
+        document.requested_by.email,
+        document.requested_at,
+        document.status_label,
+        document.line_count,
+        document.requested_total,
+        document.offered_total,
+        document.currency,
+        document.offer_valid_until,
+        document.order_number,
+        document.last_activity_at,
+        header.po_reference,
+        header.delivery_to,
+        header.delivery_date,
+        header.cost_centre,
+        header.note_to_seller,
+    )
 
 
 def quote_side(*, user: User, quote: Quote) -> str:

@@ -30,8 +30,8 @@ from companies.services import contact_create, user_password_set, user_profile_u
 from core.domain import InvalidState, NotAllowed
 from core.submissions import submission_claim, submission_done
 from core.transitions import initial_status, transition
-from notifications import events
 
+from .. import notify
 from ..models import Invitation, InvitationStatus
 from ..selectors import EXPIRED, INVALID, USED, WITHDRAWN, invitation_problem, is_company_admin
 from ..tokens import invitation_token_matches, new_nonce
@@ -115,7 +115,7 @@ def invitation_create(*, user: User, actor: User | None) -> Invitation:
         raise InvalidState(
             _("%(person)s has an invitation waiting already.") % {"person": user}
         ) from None
-    events.invitation_sent(invitation=invitation)
+    notify.invitation_sent(invitation=invitation)
     return invitation
 
 
@@ -175,7 +175,7 @@ def invitation_resend(*, actor: User, user_id: int, seen_version: int | None) ->
         return invitation_create(user=person, actor=actor)
     invitation.user = person
     transition(invitation, "resend", seen_version=seen_version, fields=_new_link(invitation))
-    events.invitation_sent(invitation=invitation)
+    notify.invitation_sent(invitation=invitation)
     return invitation
 
 
@@ -226,7 +226,7 @@ def invitation_renew(*, invitation_id: int, token: str) -> Invitation:
             problem_message(problem) if problem else _("This link still works; use it.")
         )
     transition(invitation, "renew", fields=_new_link(invitation))
-    events.invitation_sent(invitation=invitation)
+    notify.invitation_sent(invitation=invitation)
     return invitation
 
 

@@ -10,7 +10,8 @@ from django.db import transaction
 
 from companies.models import User
 from companies.services import user_profile_update
-from notifications import events
+
+from .. import notify
 
 
 @transaction.atomic
@@ -29,7 +30,7 @@ def password_reset_request(*, email: str) -> int:
         if user.has_usable_password()
     ]
     for user in people:
-        events.password_reset_requested(user=user, hours=hours)
+        notify.password_reset_requested(user=user, hours=hours)
     return len(people)
 
 

@@ -18,10 +18,10 @@ from approvals.models import NEEDS_COMMENT, ApprovalStep, Decision, StepApprover
 from companies.models import User
 from core.domain import DomainError, InvalidInput, InvalidState, NotAllowed, StaleVersion
 from core.transitions import check
-from notifications import events
 from orders import services as order_services
 from orders.models import Channel, Order
 
+from .. import notify
 from .steps import step_move, steps_move_all
 
 MAX_BULK = 100
@@ -139,11 +139,7 @@ def approval_step_decide(
             "close",
             order=order,
         )
-        record(action=decision)
-        if decision == Decision.REJECT:
-            events.order_decided(order=order, actor=actor, approved=False, comment=comment)
-        else:
-            events.order_changes_requested(order=order, actor=actor, comment=comment)
+        record(action=decision)  # the order tells its buyer (``orders.notify``)
         return order
 
     following = (
@@ -153,12 +149,11 @@ def approval_step_decide(
     )
     if following is None:
         record(action="approve")
-        events.order_decided(order=order, actor=actor, approved=True, comment=comment)
         return order
 
     step_move(following, "open", order=order)
     record(action="approve_step")
-    events.order_waiting_for_approval(order=order, step=following, actor=actor)
+    notify.order_waiting_for_approval(order=order, step=following, actor=actor)
     return order
 
 

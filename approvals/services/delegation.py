@@ -27,10 +27,10 @@ from companies.models import User
 from core.domain import InvalidInput, NotAllowed
 from core.tallies import tally_add
 from core.transitions import initial_status, transition
-from notifications import events
 from orders import services as order_services
 from orders.models import Order
 
+from .. import notify
 from ..models import Delegation, DelegationStatus, StepApprover, StepStatus
 from .steps import queue_changes
 
@@ -111,7 +111,7 @@ def delegation_plan(
         created_by=actor,
         status=initial_status(Delegation, "plan"),
     )
-    events.approval_delegated(delegation=delegation, actor=actor)
+    notify.approval_delegated(delegation=delegation, actor=actor)
     if starts_at <= now:
         _start(delegation)
     return delegation
@@ -150,7 +150,7 @@ def _start(delegation: Delegation) -> int:
             tally_add(
                 queue_changes(order=order, links=[(delegation.delegate_id, order.total)], sign=1)
             )
-            events.order_waiting_for_approval(
+            notify.order_waiting_for_approval(
                 order=order, step=step, actor=None, recipients=[delegation.delegate]
             )
         added += created

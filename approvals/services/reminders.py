@@ -16,9 +16,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from companies.roles import OVERSEE_ORDERS
-from notifications import events
 from notifications.services import staff_recipients
 
+from .. import notify
 from ..models import ApprovalStep, StepStatus
 
 BATCH = 500
@@ -38,9 +38,9 @@ def _remind(step_id: int, now: datetime, admins: list | None) -> int:
         waited = now - step.opened_at
         hours = int(waited.total_seconds() // 3600)
         period = int(waited / every)
-        queued = events.approval_reminder(step=step, order=step.order, hours=hours, period=period)
+        queued = notify.approval_reminder(step=step, order=step.order, hours=hours, period=period)
         if hours >= settings.APPROVAL_ESCALATE_HOURS:
-            queued += events.approval_overdue(
+            queued += notify.approval_overdue(
                 step=step, order=step.order, hours=hours, period=period, admins=admins or []
             )
         step.remind_at = step.opened_at + every * (period + 1)

@@ -44,12 +44,14 @@ from companies.models import ApprovalMode, User
 from core.money import format_money
 from core.tallies import tally_add
 from core.transitions import initial_status
-from notifications import events
+from orders.documents import ApprovalEntry
 from orders.models import Order, OrderStatus
 from orders.routing import Route
 from orders.selectors import order_changes_since
 from orders.services.spend import Spend, has_caps, spend_peek
 
+from .. import notify
+from ..documents import approval_entries
 from .steps import queue_changes, reminder_due, site_admin_changes, steps_move_all
 
 
@@ -356,19 +358,20 @@ def _recipients(order: Order, planned: PlannedStep) -> list[User] | None:
     ]
 
 
-def _end_steps(*, order: Order, actor: User, action: str, reason: str) -> None:
+def _end_steps(*, order: Order, action: str) -> list[User]:
+    """End the order's steps that ``action`` ends; the approvers of the open one, whose
+    queue the order leaves."""
     steps = list(
         ApprovalStep.objects.select_for_update()
         .filter(order=order, status__in=STEP_MOVES[action].sources)
         .order_by("sequence")
     )
     if not steps:
-        return
+        return []
     open_step = next((s for s in steps if s.is_open), None)
     approvers = list(open_step.approvers.all()) if open_step else []
     steps_move_all(steps, action, order=order)
-    if open_step is not None:
-        events.order_left_queue(order=order, actor=actor, approvers=approvers, reason=reason)
+    return approvers
 
 
 def _changes_since_last_round(order: Order) -> list[str]:
@@ -417,7 +420,7 @@ class ApprovalRouter:
         if not route.steps:
             return
         steps = create_steps(order=order, plan=route.steps, first_sequence=1, open_first=True)
-        events.order_waiting_for_approval(
+        notify.order_waiting_for_approval(
             order=order,
             step=steps[0],
             actor=actor,
@@ -425,18 +428,23 @@ class ApprovalRouter:
             changes=_changes_since_last_round(order),
         )
 
-    def void(self, *, order: Order, actor: User) -> None:
+    def void(self, *, order: Order, actor: User) -> list[User]:
         """The order changed: decisions taken so far no longer count.
 
         Rule: waiting, open and approved steps become void (kept, with who decided
-        them, as history); the order is routed again. Whoever had it in their
-        queue is told it left (reason "edited").
+        them, as history); the order is routed again. Returns whoever had it in
+        their queue (the order services tell them it left).
         """
-        _end_steps(order=order, actor=actor, action="void", reason="edited")
+        return _end_steps(order=order, action="void")
 
-    def close(self, *, order: Order, actor: User) -> None:
+    def close(self, *, order: Order, actor: User) -> list[User]:
         """The order was cancelled: nobody needs to decide any more.
 
         Rule: waiting and open steps close; decisions already taken stay as they were.
+        Returns whoever had it in their queue.
         """
-        _end_steps(order=order, actor=actor, action="close", reason="cancelled")
+        return _end_steps(order=order, action="close")
+
+    def approvals(self, *, orders: Sequence[Order]) -> dict[int, tuple[ApprovalEntry, ...]]:
+        """The steps of ``orders`` for their documents (``approvals.documents``)."""
+        return approval_entries(orders=orders)

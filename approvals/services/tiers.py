@@ -29,11 +29,11 @@ from django.utils.translation import gettext as _
 from approvals.models import ApprovalStep, StepApprover, StepStatus
 from companies.models import Company, User
 from companies.services import Deactivation, users_deactivate
-from notifications import events
 from orders import services as order_services
 from orders.models import Order, OrderStatus
 from orders.services.spend import counted, has_caps, spend_peek
 
+from .. import notify
 from .routing import (
     Tier,
     company_tiers,
@@ -90,7 +90,7 @@ def _reroute_order(*, order: Order, mode: str, tiers: list[Tier], actor: User) -
     )
     for step in new_steps:
         if step.is_open:
-            events.order_waiting_for_approval(order=order, step=step, actor=actor)
+            notify.order_waiting_for_approval(order=order, step=step, actor=actor)
     return True
 
 

@@ -13,13 +13,8 @@ from companies.models import User
 from core.transitions import initial_status
 
 from ..dispatch import dispatch
-from ..models import (
-    ALWAYS_EMAILED,
-    Notification,
-    NotificationKind,
-    NotificationPreference,
-    NotificationStatus,
-)
+from ..kinds import is_always_emailed
+from ..models import Notification, NotificationPreference, NotificationStatus
 from .delivery import EMAIL
 
 
@@ -60,7 +55,7 @@ def _insert_new(rows: list[Notification]) -> list[Notification]:
 
 def _not_wanting_email(kind: str, people: Iterable[int]) -> set[int]:
     """Who of ``people`` switched this kind of email off (never a decision request)."""
-    if kind in ALWAYS_EMAILED:
+    if is_always_emailed(kind):
         return set()
     return {
         user_id
@@ -73,7 +68,7 @@ def _not_wanting_email(kind: str, people: Iterable[int]) -> set[int]:
 
 def notification_enqueue(
     *,
-    kind: NotificationKind,
+    kind: str,
     recipients: Iterable[User],
     key: str,
     subject: str,

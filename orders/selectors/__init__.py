@@ -4,8 +4,9 @@
 - ``search``: orders (and quotes, through ``document_search``) found by one term;
 - ``spend``: the month's spend against budgets and limits, and volume per company;
 - ``lines``: the order form's rows as they are typed, and an order's lines to repeat;
-- ``changes``: what an order's lines became between two versions;
-- ``export``: the order list as CSV.
+- ``changes``: what an order's lines became between two versions.
+
+The order list as CSV renders each order's document: ``orders.exports``.
 """
 
 from .access import (
@@ -17,7 +18,6 @@ from .access import (
     order_waiting_for_buyer,
 )
 from .changes import LineChange, OrderChanges, order_changes_since
-from .export import HEADER_COLUMNS, order_export_header, order_export_rows
 from .lines import LinePreview, order_line_previews, order_lines_to_repeat
 from .search import (
     ORDER_SEARCH_FIELDS,
@@ -43,7 +43,6 @@ from .spend import (
 )
 
 __all__ = [
-    "HEADER_COLUMNS",
     "ORDER_SEARCH_FIELDS",
     "SEARCH_SPARSE",
     "SPARSE_DOCUMENTS",
@@ -61,8 +60,6 @@ __all__ = [
     "month_start",
     "order_budget_use",
     "order_changes_since",
-    "order_export_header",
-    "order_export_rows",
     "order_get",
     "order_get_for_user",
     "order_line_previews",

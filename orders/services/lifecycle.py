@@ -21,9 +21,8 @@ from companies.services import company_lock_for_ordering
 from core.domain import InvalidInput, InvalidState, NotAllowed
 from core.submissions import submission_claim, submission_done
 from core.transitions import Transition, check, initial_status, transition
-from notifications import events
 
-from .. import routing
+from .. import notify, routing
 from ..models import Channel, Order, OrderEvent, OrderEventKind, OrderLine, order_number
 from .header import (
     Header,
@@ -120,7 +119,7 @@ def _record(
         lines=lines,
         on_behalf_of_id=on_behalf_of_id,
     )
-    events.order_webhooks(order=order, placed=False, lines=lines)
+    notify.order_moved(order=order, action=done.action, actor=actor, comment=comment, lines=lines)
     return event
 
 
@@ -196,7 +195,7 @@ def _place(
         version=order.version,
         lines=snapshot,
     )
-    events.order_webhooks(order=order, placed=True, lines=snapshot)
+    notify.order_placed(order=order, lines=snapshot)
     return order
 
 
@@ -320,7 +319,9 @@ def order_edit(
             )
             raise
     spend_add(order=order, amount=counted(order) - before)
-    router.void(order=order, actor=actor)
+    # whoever had it waiting learns it left their queue before anybody is asked again
+    waited = router.void(order=order, actor=actor)
+    notify.order_left_queue(order=order, actor=actor, approvers=waited, reason="edited")
     router.open(order=order, route=route, actor=actor)
     comment = "\n".join([route.comment, *changed])
     _record(order, done, actor=actor, comment=comment, channel=channel, lines=_snapshot(priced))
@@ -346,7 +347,8 @@ def order_cancel(
     before = counted(order)
     done = transition(order, "cancel", seen_version=seen_version)
     spend_add(order=order, amount=-before)
-    routing.router().close(order=order, actor=actor)
+    waited = routing.router().close(order=order, actor=actor)
+    notify.order_left_queue(order=order, actor=actor, approvers=waited, reason="cancelled")
     _record(order, done, actor=actor, comment=comment, channel=channel)
     return order
 

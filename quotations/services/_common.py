@@ -20,10 +20,10 @@ from core.caching import bump
 from core.domain import InvalidInput, InvalidState, NotAllowed
 from core.money import CENT
 from core.transitions import Transition, transition
-from notifications import events as notify
 from orders.services import LineRequest, lines_check
 from orders.services.lines import normal_sku
 
+from .. import notify
 from ..models import (
     DESK_PERMISSION,
     MAX_MESSAGE_LENGTH,

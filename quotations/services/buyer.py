@@ -14,7 +14,6 @@ from core.caching import bump
 from core.domain import InvalidState
 from core.submissions import submission_claim, submission_done
 from core.transitions import check, initial_status
-from notifications import events as notify
 from orders.services import (
     Header,
     HeaderRequest,
@@ -24,6 +23,7 @@ from orders.services import (
     order_place_at_agreed_prices,
 )
 
+from .. import notify
 from ..models import (
     CENT,
     Quote,

@@ -13,9 +13,9 @@ from companies.models import User
 from core.domain import InvalidInput
 from core.submissions import submission_claim, submission_done
 from core.transitions import check
-from notifications import events as notify
 from orders.services.lines import quantity_problem
 
+from .. import notify
 from ..models import CENT, Quote, QuoteEventKind, QuoteLine, RevisionKind
 from ..selectors import quote_lines_priced
 from ._common import (

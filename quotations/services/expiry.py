@@ -6,8 +6,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from notifications import events as notify
-
+from .. import notify
 from ..models import QUOTE_MOVES, Quote, QuoteEventKind
 from ._common import lock_quote, move, write_event
 

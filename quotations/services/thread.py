@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from companies.models import User
 from core.domain import InvalidState, NotAllowed
 from core.submissions import submission_claim, submission_done
-from notifications import events as notify
 
+from .. import notify
 from ..models import Quote, QuoteMessage
 from ._common import check_contact, clean_text, is_desk, lock_quote, write_message
 

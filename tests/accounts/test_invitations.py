@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Invitation, InvitationStatus
+from accounts.notify import INVITATION
 from accounts.services import (
     invitation_accept,
     invitation_renew,
@@ -18,7 +19,7 @@ from accounts.services import (
 from accounts.tokens import invitation_token
 from companies.models import User
 from core.domain import InvalidInput, InvalidState, NotAllowed, StaleVersion
-from notifications.models import Notification, NotificationKind
+from notifications.models import Notification
 from tests.accounts.conftest import link_in
 from tests.factories import PASSWORD, BuyerFactory, StaffFactory
 
@@ -70,7 +71,7 @@ def test_the_database_never_holds_a_working_link(company, django_capture_on_comm
         invitation = invite(StaffFactory(), company)
 
     token = invitation_token(invitation)
-    row = Notification.objects.get(kind=NotificationKind.INVITATION)
+    row = Notification.objects.get(kind=INVITATION)
     stored = " ".join(
         str(value)
         for value in [row.context, row.path, row.subject, row.reference, row.last_error]

@@ -9,9 +9,10 @@ from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.test import Client
 from django.urls import reverse
 
+from accounts.notify import PASSWORD_RESET
 from accounts.services import invitation_send
 from accounts.tokens import invitation_token
-from notifications.models import Notification, NotificationKind
+from notifications.models import Notification
 from tests.accounts.conftest import RESET_LINK, link_in
 from tests.factories import PASSWORD, BuyerFactory, StaffFactory
 
@@ -72,7 +73,7 @@ def test_the_reset_email_is_through_the_outbox_with_no_link_stored(
 ):
     ask_for_reset(client, buyer.email, django_capture_on_commit_callbacks)
 
-    row = Notification.objects.get(kind=NotificationKind.PASSWORD_RESET, recipient=buyer)
+    row = Notification.objects.get(kind=PASSWORD_RESET, recipient=buyer)
     path = link_in(mailoutbox[0], RESET_LINK)
     token = path.rstrip("/").rsplit("/", 1)[1]
     assert token not in str(row.context) + row.path + row.subject
@@ -116,7 +117,7 @@ def test_a_site_admin_resets_too(client, django_capture_on_commit_callbacks, mai
 
     ask_for_reset(client, staff.email, django_capture_on_commit_callbacks)
 
-    row = Notification.objects.get(recipient=staff, kind=NotificationKind.PASSWORD_RESET)
+    row = Notification.objects.get(recipient=staff, kind=PASSWORD_RESET)
     assert row.company_id is None
     assert set_password_through(client, link_in(mailoutbox[0], RESET_LINK)).status_code == 302
 

@@ -19,14 +19,10 @@ pytestmark = pytest.mark.django_db
 def hooks(monkeypatch):
     calls = {"waiting": [], "decided": [], "left": []}
     monkeypatch.setattr(
-        "notifications.events.order_waiting_for_approval", lambda **kw: calls["waiting"].append(kw)
+        "approvals.notify.order_waiting_for_approval", lambda **kw: calls["waiting"].append(kw)
     )
-    monkeypatch.setattr(
-        "notifications.events.order_decided", lambda **kw: calls["decided"].append(kw)
-    )
-    monkeypatch.setattr(
-        "notifications.events.order_left_queue", lambda **kw: calls["left"].append(kw)
-    )
+    monkeypatch.setattr("orders.notify.order_decided", lambda **kw: calls["decided"].append(kw))
+    monkeypatch.setattr("orders.notify.order_left_queue", lambda **kw: calls["left"].append(kw))
     return calls
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from approvals.models import ApprovalStep, Decision, Delegation, DelegationStatus, StepApprover
+from approvals.notify import ORDER_WAITING
 from approvals.selectors import approval_queue_for
 from approvals.services import (
     approval_step_decide,
@@ -14,7 +15,7 @@ from approvals.services import (
     delegations_apply,
 )
 from core.domain import InvalidInput, NotAllowed
-from notifications.models import Notification, NotificationKind
+from notifications.models import Notification
 from orders.models import OrderStatus
 from tests.approvals.factories import source_example
 from tests.factories import BuyerFactory
@@ -46,7 +47,7 @@ def test_a_delegate_decides_the_orders_already_waiting_and_the_history_names_bot
     assert [r.order_id for r in rows] == [order.pk]
     assert rows[0].on_behalf_of_name == example.approver1.full_name
     assert Notification.objects.filter(
-        kind=NotificationKind.ORDER_WAITING, recipient=deputy, reference=order.number
+        kind=ORDER_WAITING, recipient=deputy, reference=order.number
     ).exists()
     order.refresh_from_db()
     decided = approval_step_decide(

@@ -9,9 +9,11 @@ from django.urls import reverse
 
 from approvals.links import decision_link_token
 from approvals.models import ApprovalStep, Decision, StepStatus
-from notifications.models import Notification, NotificationKind
+from approvals.notify import ORDER_WAITING
+from notifications.models import Notification
 from notifications.services import notification_send
 from orders.models import Channel, OrderEvent, OrderStatus
+from orders.notify import ORDER_CHANGES_REQUESTED
 from orders.services import LineRequest, order_edit
 from tests.approvals.factories import source_example
 
@@ -20,9 +22,7 @@ pytestmark = pytest.mark.django_db
 
 def links_in_email(order, approver) -> dict[str, str]:
     """The decision links of the approval email the approver got, by decision."""
-    row = Notification.objects.get(
-        kind=NotificationKind.ORDER_WAITING, recipient=approver, reference=order.number
-    )
+    row = Notification.objects.get(kind=ORDER_WAITING, recipient=approver, reference=order.number)
     notification_send(notification_id=row.pk)
     body = mail.outbox[-1].body
     urls = re.findall(r"(?:Approve|Reject|Ask for changes): (http\S+)", body)
@@ -170,6 +170,6 @@ def test_a_decision_from_the_portal_asks_for_changes_and_the_buyer_is_told(clien
 
     order.refresh_from_db()
     assert order.status == OrderStatus.CHANGES_REQUESTED
-    told = Notification.objects.get(kind=NotificationKind.ORDER_CHANGES_REQUESTED)
+    told = Notification.objects.get(kind=ORDER_CHANGES_REQUESTED)
     assert told.recipient == example.buyer
     assert "Split it in two" in told.context["quoted"]

@@ -5,9 +5,10 @@ from datetime import timedelta
 import pytest
 
 from approvals.models import ApprovalStep, StepStatus
+from approvals.notify import APPROVAL_REMINDER
 from approvals.services import reminders
 from approvals.services.reminders import approval_reminders_send
-from notifications.models import Notification, NotificationKind
+from notifications.models import Notification
 from tests.approvals.factories import source_example
 
 pytestmark = pytest.mark.django_db
@@ -15,9 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def reminded_steps() -> set[str]:
     return set(
-        Notification.objects.filter(kind=NotificationKind.APPROVAL_REMINDER).values_list(
-            "reference", flat=True
-        )
+        Notification.objects.filter(kind=APPROVAL_REMINDER).values_list("reference", flat=True)
     )
 
 

@@ -250,10 +250,10 @@ def test_editing_a_waiting_order_voids_its_steps_and_routes_it_again(monkeypatch
     example = source_example()
     left, opened = [], []
     monkeypatch.setattr(
-        "notifications.events.order_left_queue", lambda **kw: left.append(kw), raising=True
+        "orders.notify.order_left_queue", lambda **kw: left.append(kw), raising=True
     )
     monkeypatch.setattr(
-        "notifications.events.order_waiting_for_approval", lambda **kw: opened.append(kw)
+        "approvals.notify.order_waiting_for_approval", lambda **kw: opened.append(kw)
     )
     order = example.place("2500.00")
     first = open_step(order)
@@ -311,7 +311,7 @@ def test_editing_below_every_minimum_approves_at_once_and_voids_the_steps():
 def test_cancelling_closes_open_and_waiting_steps_and_tells_the_approver(monkeypatch):
     example = source_example(ApprovalMode.ESCALATING)
     left = []
-    monkeypatch.setattr("notifications.events.order_left_queue", lambda **kw: left.append(kw))
+    monkeypatch.setattr("orders.notify.order_left_queue", lambda **kw: left.append(kw))
     order = example.place("6000.00")
 
     order_cancel(order_id=order.pk, actor=example.buyer, seen_version=order.version)

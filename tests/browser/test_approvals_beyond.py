@@ -9,8 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 from approvals.models import StepStatus
+from approvals.notify import ORDER_WAITING
 from companies.demo import DEMO_PASSWORD
-from notifications.models import Notification, NotificationKind
+from notifications.models import Notification
 from notifications.rendering import render_email
 from orders.models import Order, OrderStatus
 from tests.approvals.factories import waiting_orders
@@ -31,7 +32,7 @@ def place(page, login, buyer, sku: str, quantity: int) -> Order:
 
 def links_of(order: Order, approver, live_server) -> dict[str, str]:
     row = Notification.objects.filter(
-        kind=NotificationKind.ORDER_WAITING, recipient=approver, reference=order.number
+        kind=ORDER_WAITING, recipient=approver, reference=order.number
     ).latest("created_at")
     body = render_email(row).body
     found = dict(re.findall(r"^(Approve|Reject|Ask for changes): (\S+)$", body, re.M))

@@ -37,9 +37,11 @@ from django.urls import reverse
 from approvals.models import ApprovalTier
 from catalog.pricing import CatalogRule, Price, catalog_rule_add, price_for, products_visible_to
 from core.money import format_money
-from notifications.models import Notification, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from notifications.kinds import webhook_event_values
+from notifications.models import Notification, WebhookDelivery, WebhookEndpoint
 from orders.services import LineRequest, order_edit, order_place
 from quotations.models import QuoteStatus
+from quotations.notify import QUOTE_REQUESTED_EVENT
 from quotations.services import quote_accept_as_requested
 from tests.api.conftest import token_client
 from tests.factories import BuyerFactory, CompanyFactory, ProductFactory
@@ -295,7 +297,7 @@ def _export(client) -> list[dict]:
 
 def test_a_quote_shows_and_keeps_the_companys_catalog_price(client, world):
     WebhookEndpoint.objects.create(
-        name="ERP", url="http://127.0.0.1:9/", secret="s", events=list(WebhookEvent.values)
+        name="ERP", url="http://127.0.0.1:9/", secret="s", events=webhook_event_values()
     )
     quote = request_quote(world.buyer, (world.agreed, 12), (world.plain, 2, "3.00"))
     client.force_login(world.buyer)
@@ -303,7 +305,7 @@ def test_a_quote_shows_and_keeps_the_companys_catalog_price(client, world):
     page = client.get(reverse("quotations:detail", args=[quote.number])).content.decode()
     exported = _export(client)
     revision = quote.revisions.get()
-    requested = WebhookDelivery.objects.get(event=WebhookEvent.QUOTE_REQUESTED)
+    requested = WebhookDelivery.objects.get(event=QUOTE_REQUESTED_EVENT)
 
     assert money(FROM_BREAK) in page
     assert f'id="quote-catalog-total">{money("86.00")}' in page  # 78.00 + 2 × 4.00

@@ -7,14 +7,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, reverse
 
 from notifications import urls as notification_urls
-from notifications.models import Notification, NotificationKind, NotificationPreference
+from notifications.models import Notification, NotificationPreference
 from notifications.services import notification_enqueue, notification_mark_read
+from orders.notify import ORDER_APPROVED
 from tests.factories import BuyerFactory, CompanyFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def tell(person, count=1, *, company=None, kind=NotificationKind.ORDER_APPROVED, **about):
+def tell(person, count=1, *, company=None, kind=ORDER_APPROVED, **about):
     """``count`` notifications for ``person``, oldest first, as events write them."""
     company_id = (company or person.company or CompanyFactory()).pk
     rows = []

@@ -17,7 +17,6 @@ from notifications.models import (
     NotificationStatus,
     WebhookDelivery,
     WebhookEndpoint,
-    WebhookEvent,
 )
 from notifications.rendering import message_id
 from notifications.services import (
@@ -27,6 +26,7 @@ from notifications.services import (
     webhook_enqueue,
 )
 from notifications.tasks import sweep_outbox
+from orders.notify import ORDER_PLACED_EVENT
 from tests.factories import BuyerFactory, OrderFactory, StaffFactory
 from tests.notifications.receiver import free_port, running_receiver
 from tests.notifications.smtp import SmtpServer
@@ -166,7 +166,7 @@ def test_an_outage_longer_than_the_schedule_fails_an_email_at_its_last_attempt(
 def test_a_receiver_down_for_half_an_hour_gets_every_event_once():
     port = free_port()  # nothing listens there yet: connection refused
     WebhookEndpoint.objects.create(
-        name="ERP", url=f"http://127.0.0.1:{port}/hooks", events=[WebhookEvent.ORDER_PLACED]
+        name="ERP", url=f"http://127.0.0.1:{port}/hooks", events=[ORDER_PLACED_EVENT]
     )
     with time_machine.travel(START, tick=False) as clock:
         ids = [

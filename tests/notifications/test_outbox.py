@@ -4,9 +4,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from approvals.notify import APPROVAL_REMINDER, ORDER_WAITING
 from notifications.models import (
     Notification,
-    NotificationKind,
     NotificationPreference,
     NotificationStatus,
 )
@@ -18,6 +18,7 @@ from notifications.services import (
     notification_sweep,
 )
 from notifications.tasks import send_outbox_row
+from orders.notify import ORDER_APPROVED, ORDER_REJECTED
 from tests.factories import BuyerFactory, OrderFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +34,7 @@ class RaisingBackend:
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
 
-def enqueue(order, recipients, *, key="k1", actor=None, kind=NotificationKind.ORDER_APPROVED):
+def enqueue(order, recipients, *, key="k1", actor=None, kind=ORDER_APPROVED):
     return notification_enqueue(
         kind=kind,
         recipients=recipients,
@@ -74,13 +75,11 @@ def test_a_kind_switched_off_is_not_emailed_but_is_in_the_inbox(
 ):
     order = OrderFactory()
     keen, quiet = BuyerFactory(company=order.company), BuyerFactory(company=order.company)
-    NotificationPreference.objects.create(
-        user=quiet, email_off=[NotificationKind.APPROVAL_REMINDER]
-    )
+    NotificationPreference.objects.create(user=quiet, email_off=[APPROVAL_REMINDER])
 
     with django_capture_on_commit_callbacks(execute=True):
-        reminders = enqueue(order, [keen, quiet], kind=NotificationKind.APPROVAL_REMINDER)
-        decisions = enqueue(order, [keen, quiet], key="k2", kind=NotificationKind.ORDER_REJECTED)
+        reminders = enqueue(order, [keen, quiet], kind=APPROVAL_REMINDER)
+        decisions = enqueue(order, [keen, quiet], key="k2", kind=ORDER_REJECTED)
 
     assert {row.recipient for row in reminders} == {keen, quiet}
     assert {row.recipient for row in decisions} == {keen, quiet}
@@ -88,9 +87,9 @@ def test_a_kind_switched_off_is_not_emailed_but_is_in_the_inbox(
         (n.recipient, n.kind): n.status
         for n in Notification.objects.filter(pk__in=[r.pk for r in reminders + decisions])
     }
-    assert statuses[(quiet, NotificationKind.APPROVAL_REMINDER)] == NotificationStatus.INBOX_ONLY
-    assert statuses[(keen, NotificationKind.APPROVAL_REMINDER)] == NotificationStatus.SENT
-    assert statuses[(quiet, NotificationKind.ORDER_REJECTED)] == NotificationStatus.SENT
+    assert statuses[(quiet, APPROVAL_REMINDER)] == NotificationStatus.INBOX_ONLY
+    assert statuses[(keen, APPROVAL_REMINDER)] == NotificationStatus.SENT
+    assert statuses[(quiet, ORDER_REJECTED)] == NotificationStatus.SENT
     assert sorted(m.to[0] for m in mailoutbox) == sorted([keen.email, keen.email, quiet.email])
 
 
@@ -98,9 +97,9 @@ def test_a_decision_request_is_emailed_whatever_the_preferences_say():
     order = OrderFactory()
     approver = BuyerFactory(company=order.company)
     # not offered on the page, but even written into the row it has no effect
-    NotificationPreference.objects.create(user=approver, email_off=[NotificationKind.ORDER_WAITING])
+    NotificationPreference.objects.create(user=approver, email_off=[ORDER_WAITING])
 
-    (row,) = enqueue(order, [approver], kind=NotificationKind.ORDER_WAITING)
+    (row,) = enqueue(order, [approver], kind=ORDER_WAITING)
 
     assert row.status == NotificationStatus.PENDING
 
@@ -127,7 +126,7 @@ def test_sending_renders_html_and_text_with_an_absolute_link(settings, mailoutbo
 def test_user_text_in_an_email_is_escaped(mailoutbox):
     order = OrderFactory()
     (row,) = notification_enqueue(
-        kind=NotificationKind.ORDER_REJECTED,
+        kind=ORDER_REJECTED,
         recipients=[order.placed_by],
         key="x",
         subject="Rejected",
@@ -227,7 +226,7 @@ def test_people_see_only_their_own_notifications(client):
     colleague = BuyerFactory(company=order.company)
     enqueue(order, [order.placed_by], key="mine")
     notification_enqueue(
-        kind=NotificationKind.ORDER_WAITING,
+        kind=ORDER_WAITING,
         recipients=[colleague],
         key="theirs",
         subject="Someone else's subject",

@@ -4,8 +4,19 @@ from datetime import timedelta
 
 import pytest
 
-from notifications.models import Notification, NotificationKind
+from notifications.models import Notification
 from quotations.models import Quote
+from quotations.notify import (
+    QUOTE_ACCEPTED,
+    QUOTE_EDITED,
+    QUOTE_EXPIRED,
+    QUOTE_EXPIRING,
+    QUOTE_MESSAGE,
+    QUOTE_OFFERED,
+    QUOTE_REJECTED,
+    QUOTE_REQUESTED,
+    QUOTE_WITHDRAWN,
+)
 from quotations.services import (
     QuoteLineRequest,
     quote_accept,
@@ -42,7 +53,7 @@ def told(kind):
 def test_a_new_request_tells_the_quote_desk_only(people):
     request_quote(people["buyer"], (ProductFactory(), 5))
 
-    assert told(NotificationKind.QUOTE_REQUESTED) == {people["desk"]}
+    assert told(QUOTE_REQUESTED) == {people["desk"]}
 
 
 def test_an_offer_tells_the_buyer_who_asked(people):
@@ -51,8 +62,8 @@ def test_an_offer_tells_the_buyer_who_asked(people):
 
     offer(quote, people["desk"], {product: "9.50"})
 
-    assert told(NotificationKind.QUOTE_OFFERED) == {people["buyer"]}
-    row = Notification.objects.get(kind=NotificationKind.QUOTE_OFFERED)
+    assert told(QUOTE_OFFERED) == {people["buyer"]}
+    row = Notification.objects.get(kind=QUOTE_OFFERED)
     assert row.context["total"] == "$47.50"
 
 
@@ -68,19 +79,19 @@ def test_a_counter_proposal_and_a_withdrawal_tell_the_desk(people):
     )
     quote_withdraw(quote_id=quote.pk, actor=people["buyer"], seen_version=quote.version)
 
-    assert told(NotificationKind.QUOTE_EDITED) == {people["desk"]}
-    assert told(NotificationKind.QUOTE_WITHDRAWN) == {people["desk"]}
+    assert told(QUOTE_EDITED) == {people["desk"]}
+    assert told(QUOTE_WITHDRAWN) == {people["desk"]}
 
 
 def test_messages_go_to_the_other_side(people):
     quote = request_quote(people["buyer"], (ProductFactory(), 5))
 
     quote_post_message(quote_id=quote.pk, actor=people["buyer"], body="Any news?")
-    assert told(NotificationKind.QUOTE_MESSAGE) == {people["desk"]}
+    assert told(QUOTE_MESSAGE) == {people["desk"]}
 
     Notification.objects.all().delete()
     quote_post_message(quote_id=quote.pk, actor=people["desk"], body="Tomorrow.")
-    assert told(NotificationKind.QUOTE_MESSAGE) == {people["buyer"]}
+    assert told(QUOTE_MESSAGE) == {people["buyer"]}
     assert Notification.objects.get().context["quoted"] == "Tomorrow."
 
 
@@ -94,12 +105,9 @@ def test_a_rejection_and_an_acceptance(people):
 
     quote_accept(quote_id=second.pk, actor=people["buyer"], seen_version=second.version)
 
-    assert told(NotificationKind.QUOTE_REJECTED) == {people["buyer"]}
-    assert (
-        Notification.objects.get(kind=NotificationKind.QUOTE_REJECTED).context["quoted"]
-        == "No stock"
-    )
-    assert told(NotificationKind.QUOTE_ACCEPTED) == {people["desk"]}
+    assert told(QUOTE_REJECTED) == {people["buyer"]}
+    assert Notification.objects.get(kind=QUOTE_REJECTED).context["quoted"] == "No stock"
+    assert told(QUOTE_ACCEPTED) == {people["desk"]}
 
 
 def test_expiry_warning_once_then_expired(people):
@@ -113,8 +121,8 @@ def test_expiry_warning_once_then_expired(people):
     assert quote_expiry_warnings_send(now=soon) == 0  # safe to run twice
     quote_expire_due(now=quote.expires_at + timedelta(minutes=1))
 
-    assert told(NotificationKind.QUOTE_EXPIRING) == {people["buyer"]}
-    assert told(NotificationKind.QUOTE_EXPIRED) == {people["buyer"]}
+    assert told(QUOTE_EXPIRING) == {people["buyer"]}
+    assert told(QUOTE_EXPIRED) == {people["buyer"]}
     assert Quote.objects.get(pk=quote.pk).status == "expired"
 
 

@@ -1,7 +1,8 @@
 import pytest
 
-from notifications.models import NotificationKind, NotificationStatus
+from notifications.models import NotificationStatus
 from notifications.services import SendResult, notification_enqueue, notification_send
+from orders.notify import ORDER_APPROVED
 from tests.factories import CompanyFactory, OrderFactory
 
 pytestmark = pytest.mark.django_db
@@ -9,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 def queue_for(order, person):
     (row,) = notification_enqueue(
-        kind=NotificationKind.ORDER_APPROVED,
+        kind=ORDER_APPROVED,
         recipients=[person],
         key="k",
         subject="Approved",

@@ -3,7 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from notifications.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from notifications.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from orders.notify import ORDER_APPROVED_EVENT, ORDER_PLACED_EVENT
+from quotations.notify import QUOTE_ACCEPTED_EVENT
 from tests.approvals.factories import source_example
 from tests.factories import BareStaffFactory, StaffFactory
 
@@ -19,7 +21,7 @@ def form(**overrides):
         "url": "https://erp.example.com/hooks",
         "secret": "a-long-shared-secret",
         "is_active": "on",
-        "events": [WebhookEvent.ORDER_APPROVED, WebhookEvent.QUOTE_ACCEPTED],
+        "events": [ORDER_APPROVED_EVENT, QUOTE_ACCEPTED_EVENT],
         **overrides,
     }
 
@@ -71,7 +73,7 @@ def test_the_delivery_log_shows_how_each_delivery_went(client, django_assert_max
     example = source_example()
     for _ in range(3):
         example.place("1500.00")
-    WebhookDelivery.objects.filter(event=WebhookEvent.ORDER_PLACED).update(
+    WebhookDelivery.objects.filter(event=ORDER_PLACED_EVENT).update(
         status=DeliveryStatus.FAILED, attempts=8, last_response_code=500
     )
     client.force_login(StaffFactory())

@@ -7,8 +7,10 @@ from django.urls import reverse
 
 from approvals.models import ApprovalStep, Decision, StepStatus
 from notifications import dispatch
-from notifications.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from notifications.kinds import webhook_event_values
+from notifications.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from orders.models import OrderStatus
+from orders.notify import ORDER_APPROVED_EVENT, ORDER_PLACED_EVENT
 from tests.approvals.factories import source_example
 from tests.notifications.conftest import real_worker, running_beat
 from tests.notifications.receiver import running_receiver, verify
@@ -27,7 +29,7 @@ def hooks_broker(broker):
 
 def erp(url: str, *events: str) -> WebhookEndpoint:
     return WebhookEndpoint.objects.create(
-        name="ERP", url=url, secret=SECRET, events=list(events) or list(WebhookEvent.values)
+        name="ERP", url=url, secret=SECRET, events=list(events) or webhook_event_values()
     )
 
 
@@ -49,7 +51,7 @@ def test_an_approver_approving_in_the_portal_sends_a_signed_order_approved(clien
     example = source_example()
     order = example.place("2500.00")
     with running_receiver() as receiver, real_worker():
-        erp(receiver.url, WebhookEvent.ORDER_APPROVED)
+        erp(receiver.url, ORDER_APPROVED_EVENT)
 
         approve_through_the_page(client, order, example.approver1)
 
@@ -70,7 +72,7 @@ def test_a_500_then_a_200_through_the_worker_is_delivered_once(client, hooks_bro
     example = source_example()
     # the retry: due at once (no backoff), queued by beat's sweep
     with running_receiver() as receiver, real_worker(), running_beat():
-        erp(receiver.url, WebhookEvent.ORDER_PLACED)
+        erp(receiver.url, ORDER_PLACED_EVENT)
         receiver.answer_with((500, 0))
 
         place_through_the_page(client, example, 100)
@@ -90,7 +92,7 @@ def test_a_slow_receiver_never_slows_the_page(client, hooks_broker, settings):
     example = source_example()
     order = example.place("2500.00")
     with running_receiver() as receiver, real_worker(), running_beat():
-        erp(receiver.url, WebhookEvent.ORDER_APPROVED)
+        erp(receiver.url, ORDER_APPROVED_EVENT)
         receiver.answer_with((200, 3.0))  # past the timeout: the worker gives up and retries
 
         elapsed = approve_through_the_page(client, order, example.approver1)
@@ -106,7 +108,7 @@ def test_in_process_mode_posts_off_the_request_thread(client, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     example = source_example()
     with running_receiver() as receiver:
-        erp(receiver.url, WebhookEvent.ORDER_PLACED)
+        erp(receiver.url, ORDER_PLACED_EVENT)
         receiver.answer_with((200, 2.0))
 
         started = time.monotonic()

@@ -16,11 +16,20 @@ from django.utils import timezone
 
 from approvals.models import ApprovalStep, Decision, StepStatus
 from approvals.services import approval_step_decide
-from notifications.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from notifications.kinds import webhook_event_values
+from notifications.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from notifications.services import SendResult, webhook_resend, webhook_send, webhook_sweep
 from notifications.services.webhooks import WEBHOOK, event_body, sign
+from orders.notify import (
+    ORDER_APPROVED_EVENT,
+    ORDER_CANCELLED_EVENT,
+    ORDER_FULFILLED_EVENT,
+    ORDER_PLACED_EVENT,
+    ORDER_REJECTED_EVENT,
+)
 from orders.services import order_cancel, order_fulfil
 from quotations.models import QuoteStatus
+from quotations.notify import QUOTE_ACCEPTED_EVENT, QUOTE_OFFERED_EVENT, QUOTE_REQUESTED_EVENT
 from quotations.services import quote_accept
 from tests.approvals.factories import source_example
 from tests.factories import StaffFactory
@@ -37,7 +46,7 @@ def endpoint(url="http://127.0.0.1:9/hooks", events=None, **extra) -> WebhookEnd
         name="ERP",
         url=url,
         secret=SECRET,
-        events=list(WebhookEvent.values) if events is None else events,
+        events=webhook_event_values() if events is None else events,
         **extra,
     )
 
@@ -63,24 +72,24 @@ def decide(order, approver, decision=Decision.APPROVE, comment=""):
 
 def test_each_order_event_is_queued_once_per_subscribed_endpoint():
     erp = endpoint()
-    only_approved = endpoint(events=[WebhookEvent.ORDER_APPROVED])
-    endpoint(events=[WebhookEvent.ORDER_APPROVED], is_active=False)
+    only_approved = endpoint(events=[ORDER_APPROVED_EVENT])
+    endpoint(events=[ORDER_APPROVED_EVENT], is_active=False)
     example = source_example()
 
     # placed below every threshold: placed and approved at once
     small = example.place("1500.00")
     assert [(d.event, d.endpoint) for d in queued()] == [
-        (WebhookEvent.ORDER_PLACED, erp),
-        (WebhookEvent.ORDER_APPROVED, erp),
-        (WebhookEvent.ORDER_APPROVED, only_approved),
+        (ORDER_PLACED_EVENT, erp),
+        (ORDER_APPROVED_EVENT, erp),
+        (ORDER_APPROVED_EVENT, only_approved),
     ]
     WebhookDelivery.objects.all().delete()
 
     # waiting: placed only; approved by its approver: approved
     order = example.place("2500.00")
-    assert [d.event for d in queued()] == [WebhookEvent.ORDER_PLACED]
+    assert [d.event for d in queued()] == [ORDER_PLACED_EVENT]
     decide(order, example.approver1)
-    assert {d.endpoint for d in queued(WebhookEvent.ORDER_APPROVED)} == {erp, only_approved}
+    assert {d.endpoint for d in queued(ORDER_APPROVED_EVENT)} == {erp, only_approved}
 
     # cancelled, fulfilled, rejected
     order_cancel(order_id=small.pk, actor=example.buyer, seen_version=small.version)
@@ -89,9 +98,9 @@ def test_each_order_event_is_queued_once_per_subscribed_endpoint():
     rejected = example.place("2600.00")
     decide(rejected, example.approver1, Decision.REJECT, "Too much.")
     for event in (
-        WebhookEvent.ORDER_CANCELLED,
-        WebhookEvent.ORDER_FULFILLED,
-        WebhookEvent.ORDER_REJECTED,
+        ORDER_CANCELLED_EVENT,
+        ORDER_FULFILLED_EVENT,
+        ORDER_REJECTED_EVENT,
     ):
         assert [d.endpoint for d in queued(event)] == [erp]
 
@@ -104,7 +113,7 @@ def test_an_order_delivery_carries_the_order():
     decide(order, example.approver1)
 
     order.refresh_from_db()
-    (row,) = queued(WebhookEvent.ORDER_APPROVED)
+    (row,) = queued(ORDER_APPROVED_EVENT)
     assert row.reference == order.number
     assert row.payload["type"] == "order.approved"
     assert row.payload["id"] == str(row.event_id)
@@ -131,18 +140,18 @@ def test_quote_events_are_queued_with_the_quote():
     quote_accept(quote_id=quote.pk, actor=example.buyer, seen_version=quote.version)
 
     assert [d.event for d in queued()] == [
-        WebhookEvent.QUOTE_REQUESTED,
-        WebhookEvent.QUOTE_OFFERED,
-        WebhookEvent.QUOTE_ACCEPTED,
+        QUOTE_REQUESTED_EVENT,
+        QUOTE_OFFERED_EVENT,
+        QUOTE_ACCEPTED_EVENT,
     ]
-    accepted = queued(WebhookEvent.QUOTE_ACCEPTED)[0].payload["data"]
+    accepted = queued(QUOTE_ACCEPTED_EVENT)[0].payload["data"]
     assert accepted["status"] == QuoteStatus.ACCEPTED
     assert accepted["total"] == "9.50"
     assert accepted["lines"][0]["offered_unit_price"] == "0.95"
 
 
 def test_nothing_is_queued_without_a_subscribed_active_endpoint():
-    endpoint(events=[WebhookEvent.QUOTE_REQUESTED])
+    endpoint(events=[QUOTE_REQUESTED_EVENT])
     endpoint(is_active=False)
     example = source_example()
 
@@ -168,7 +177,7 @@ def test_a_change_rolled_back_queues_no_delivery():
 def test_the_receiver_gets_a_signed_event_it_can_verify():
     example = source_example()
     with running_receiver() as receiver:
-        endpoint(url=receiver.url, events=[WebhookEvent.ORDER_APPROVED])
+        endpoint(url=receiver.url, events=[ORDER_APPROVED_EVENT])
         order = example.place("1500.00")
         (row,) = queued()
 
@@ -200,7 +209,7 @@ def test_a_500_is_retried_with_backoff_and_delivered_once(settings):
     settings.WEBHOOK_RETRY_BASE_SECONDS = 30
     example = source_example()
     with running_receiver() as receiver:
-        endpoint(url=receiver.url, events=[WebhookEvent.ORDER_PLACED])
+        endpoint(url=receiver.url, events=[ORDER_PLACED_EVENT])
         receiver.answer_with((500, 0))
         example.place("1500.00")
         (row,) = queued()
@@ -239,7 +248,7 @@ def test_a_receiver_that_is_down_loses_nothing_and_gets_it_when_it_is_up(setting
     settings.WEBHOOK_RETRY_BASE_SECONDS = 0
     settings.WEBHOOK_SWEEP_AFTER_SECONDS = 0
     port = free_port()  # nothing listens there: connection refused
-    endpoint(url=f"http://127.0.0.1:{port}/hooks", events=[WebhookEvent.ORDER_PLACED])
+    endpoint(url=f"http://127.0.0.1:{port}/hooks", events=[ORDER_PLACED_EVENT])
     source_example().place("1500.00")
     (row,) = queued()
 
@@ -262,7 +271,7 @@ def test_a_slow_receiver_times_out_and_is_tried_again(settings):
     settings.WEBHOOK_TIMEOUT_SECONDS = 0.5
     example = source_example()
     with running_receiver() as receiver:
-        endpoint(url=receiver.url, events=[WebhookEvent.ORDER_PLACED])
+        endpoint(url=receiver.url, events=[ORDER_PLACED_EVENT])
         receiver.answer_with((200, 2.0))  # answers, but far too late
         example.place("1500.00")
         (row,) = queued()
@@ -279,7 +288,7 @@ def test_attempts_run_out_and_the_delivery_fails_then_a_resend_delivers_it(setti
     settings.WEBHOOK_MAX_ATTEMPTS = 2
     example = source_example()
     with running_receiver() as receiver:
-        endpoint(url=receiver.url, events=[WebhookEvent.ORDER_PLACED])
+        endpoint(url=receiver.url, events=[ORDER_PLACED_EVENT])
         receiver.answer_with((503, 0), (500, 0))
         example.place("1500.00")
         (row,) = queued()
@@ -304,7 +313,7 @@ def test_attempts_run_out_and_the_delivery_fails_then_a_resend_delivers_it(setti
 
 def test_a_redirect_is_not_followed():
     with running_receiver() as receiver:
-        endpoint(url=receiver.url, events=[WebhookEvent.ORDER_PLACED])
+        endpoint(url=receiver.url, events=[ORDER_PLACED_EVENT])
         receiver.answer_with((302, 0))
         source_example().place("1500.00")
         (row,) = queued()
@@ -316,7 +325,7 @@ def test_a_redirect_is_not_followed():
 
 
 def test_a_switched_off_endpoint_is_not_posted_to():
-    erp = endpoint(events=[WebhookEvent.ORDER_PLACED])
+    erp = endpoint(events=[ORDER_PLACED_EVENT])
     source_example().place("1500.00")
     (row,) = queued()
     WebhookEndpoint.objects.filter(pk=erp.pk).update(is_active=False)
@@ -331,7 +340,7 @@ def test_an_abandoned_claim_is_released_by_the_sweep(settings):
     settings.WEBHOOK_CLAIM_TIMEOUT_SECONDS = 60
     settings.WEBHOOK_SWEEP_AFTER_SECONDS = 0
     with running_receiver() as receiver:
-        endpoint(url=receiver.url, events=[WebhookEvent.ORDER_PLACED])
+        endpoint(url=receiver.url, events=[ORDER_PLACED_EVENT])
         source_example().place("1500.00")
         (row,) = queued()
         # a worker claimed it and died
@@ -366,7 +375,7 @@ def test_orders_read_the_endpoints_from_the_cache_until_one_changes():
         return sum("notifications_webhookendpoint" in q["sql"] for q in ctx.captured_queries)
 
     assert endpoint_reads("1500.00") == 0  # placed and approved at once: read for neither
-    erp.events = [WebhookEvent.ORDER_APPROVED]
+    erp.events = [ORDER_APPROVED_EVENT]
     erp.save()
     assert endpoint_reads("1600.00") == 1  # the change is seen at once
     assert endpoint_reads("1700.00") == 0

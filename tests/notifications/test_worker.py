@@ -5,7 +5,8 @@ import time
 import pytest
 from django.urls import reverse
 
-from notifications.models import Notification, NotificationKind, NotificationStatus
+from approvals.notify import ORDER_WAITING
+from notifications.models import Notification, NotificationStatus
 from notifications.services import notification_sweep
 from orders.models import Order, OrderStatus
 from tests.approvals.factories import source_example
@@ -57,7 +58,7 @@ def test_a_real_worker_mails_the_approver_of_a_placed_order(client, celery_worke
     assert order.number in message.subject
     assert f"/approvals/orders/{order.number}/" in message.body
     row = Notification.objects.get()
-    assert (row.status, row.kind) == (NotificationStatus.SENT, NotificationKind.ORDER_WAITING)
+    assert (row.status, row.kind) == (NotificationStatus.SENT, ORDER_WAITING)
 
 
 def test_a_dead_smtp_server_neither_slows_nor_fails_placing_an_order(client, broker, settings):

@@ -779,7 +779,7 @@ def test_the_moves_table_covers_every_status_and_ends_in_final_states():
 def test_every_move_calls_its_notification_hook_inside_the_transaction(
     buyer, desk, products, monkeypatch
 ):
-    import notifications.events
+    from quotations import notify
 
     calls = []
     for name in (
@@ -793,7 +793,7 @@ def test_every_move_calls_its_notification_hook_inside_the_transaction(
         "quote_expired",
     ):
         monkeypatch.setattr(
-            notifications.events,
+            notify,
             name,
             lambda _name=name, **kw: calls.append((_name, connection.in_atomic_block, kw)),
         )

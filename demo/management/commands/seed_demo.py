@@ -5,8 +5,7 @@ from django.db import transaction
 from approvals.demo import seed_approval_extras, seed_tiers, seed_waiting_orders
 from catalog.demo import seed_products
 from companies.demo import DEMO_PASSWORD, PEOPLE, seed_companies
-from notifications.demo import seed_webhooks
-from orders.demo import seed_orders
+from orders.demo import seed_orders, seed_webhooks
 from quotations.demo import seed_quotes
 from requisitions.demo import seed_requisition_lists
 
