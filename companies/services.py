@@ -6,6 +6,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from core.domain import InvalidInput, NotAllowed
+from core.locks import lock, lock_noted, lock_one
 
 from .models import Company, CostCentre, DeliveryAddress, User
 
@@ -17,12 +18,13 @@ def company_lock_for_ordering(*, company_id: int, address_id: int | None = None)
     a re-route after the tiers changed, which locks the company ``FOR UPDATE``.
     An order routed under the old tiers is therefore always seen by the re-route.
     (The foreign key's own lock comes too late: Django's constraints are deferred
-    to commit.) First in the lock order: company -> quote -> order -> ...
+    to commit.) First in the lock order (``core.locks``).
 
     The same read brings the delivery address the order asks for (``address_id``,
     if it is the company's), or the company's default: ``company.ordering_address``
     (a ``DeliveryAddress`` or None) for ``company.ordering_address_for``.
     """
+    lock_noted(Company, [company_id])
     if connection.vendor == "postgresql":
         table = Company._meta.db_table
         addresses = DeliveryAddress._meta.db_table
@@ -74,9 +76,8 @@ def users_deactivate(*, user_ids: Iterable[int], actor: User) -> Deactivation:
     The caller's transaction holds the rows' locks; an approver's waiting
     orders move on through ``approvals.services.approval_contacts_deactivate``.
     """
-    wanted = list(
-        User.objects.select_for_update()
-        .filter(pk__in=list(user_ids), is_active=True)
+    (wanted,) = lock(
+        User.objects.filter(pk__in=list(user_ids), is_active=True)
         .order_by("pk")
         .values_list("pk", "is_superuser", "company_id")
     )
@@ -155,9 +156,8 @@ def users_reactivate(*, user_ids: Iterable[int]) -> Reactivation:
     The caller's transaction holds the rows' locks; an approver's tiers count
     again once the company's waiting orders are routed again (approvals).
     """
-    rows = list(
-        User.objects.select_for_update()
-        .filter(pk__in=list(user_ids), is_active=False)
+    (rows,) = lock(
+        User.objects.filter(pk__in=list(user_ids), is_active=False)
         .order_by("pk")
         .values_list("pk", "company_id")
     )
@@ -171,7 +171,7 @@ def users_reactivate(*, user_ids: Iterable[int]) -> Reactivation:
 def user_password_set(*, user_id: int, password: str) -> User:
     """Store a new password (hashed). Every session of the person started before ends,
     since a session carries a hash of the password it was opened with."""
-    user = User.objects.select_for_update().get(pk=user_id)
+    user = lock_one(User.objects.filter(pk=user_id))
     user.set_password(password)
     user.save(update_fields=["password"])
     return user
@@ -179,7 +179,7 @@ def user_password_set(*, user_id: int, password: str) -> User:
 
 def user_profile_update(*, user_id: int, full_name: str, job_title: str) -> User:
     """A person's own name and job title, as colleagues and approvers see them."""
-    user = User.objects.select_for_update().get(pk=user_id)
+    user = lock_one(User.objects.filter(pk=user_id))
     user.full_name = full_name
     user.job_title = job_title
     user.save(update_fields=["full_name", "job_title"])
@@ -277,16 +277,15 @@ def company_details_update(
         and not actor.is_staff
     ):
         raise NotAllowed(_("Only your company's administrators change its details."))
-    company = Company.objects.select_for_update(no_key=True).get(pk=company_id)
+    company = lock_one(Company.objects.filter(pk=company_id), no_key=True)
     company.billing_address = (billing_address or "").strip()
     company.vat_id = (vat_id or "").strip()
     company.payment_terms = (payment_terms or "").strip()
     _checked(company, "")
     company.save(update_fields=["billing_address", "vat_id", "payment_terms"])
 
-    existing = {
-        a.pk: a for a in DeliveryAddress.objects.select_for_update().filter(company=company)
-    }
+    (addresses_held,) = lock(DeliveryAddress.objects.filter(company=company))
+    existing = {a.pk: a for a in addresses_held}
     gone: set[int] = set()
     new: list[DeliveryAddress] = []
     for i, row in enumerate(addresses):
@@ -314,7 +313,8 @@ def company_details_update(
     for address in final:
         address.save()
 
-    centres = {c.pk: c for c in CostCentre.objects.select_for_update().filter(company=company)}
+    (centres_held,) = lock(CostCentre.objects.filter(company=company))
+    centres = {c.pk: c for c in centres_held}
     dropped: set[int] = set()
     added: list[CostCentre] = []
     for i, row in enumerate(cost_centres):

@@ -10,7 +10,7 @@ The rhythm of every state change, the same in every app::
 
     @transaction.atomic
     def order_cancel(*, order_id, actor, seen_version, comment=""):
-        order = order_lock(order_id=order_id)               # 1. lock (order: core.domain)
+        order = order_lock(order_id=order_id)               # 1. lock (order: core.locks)
         if order.placed_by_id != actor.pk: raise NotAllowed  # 2. who may act: the service's rule
         done = transition(order, "cancel", seen_version=seen_version)  # 3. move, version, save
         OrderEvent.objects.create(order=order, actor=actor, kind=...,  # 4. the event

@@ -28,6 +28,7 @@ from approvals.services import approval_contacts_deactivate
 from companies.models import Company, User
 from companies.services import contact_create, user_password_set, user_profile_update
 from core.domain import InvalidState, NotAllowed
+from core.locks import lock, lock_first, lock_one
 from core.submissions import submission_claim, submission_done
 from core.transitions import initial_status, transition
 from notifications import events
@@ -157,12 +158,10 @@ def invitation_resend(*, actor: User, user_id: int, seen_version: int | None) ->
     Rule: whoever manages the person; an active person who has no password yet
     (without a waiting invitation, a new one is made).
     """
-    invitation = (
-        Invitation.objects.select_for_update()
-        .filter(user_id=user_id, status=InvitationStatus.PENDING)
-        .first()
+    invitation = lock_first(
+        Invitation.objects.filter(user_id=user_id, status=InvitationStatus.PENDING)
     )
-    person = User.objects.select_for_update(of=("self",)).select_related("company").get(pk=user_id)
+    person = lock_one(User.objects.select_related("company").filter(pk=user_id), of=("self",))
     _check_manages(actor, person)
     if not person.is_active:
         raise InvalidState(
@@ -183,14 +182,15 @@ def invitation_resend(*, actor: User, user_id: int, seen_version: int | None) ->
 def invitation_revoke(*, actor: User, user_id: int, seen_version: int | None) -> Invitation:
     """Withdraw a waiting invitation: its links stop working and the person is deactivated."""
     company_id = User.objects.filter(pk=user_id).values_list("company_id", flat=True).first()
-    if company_id is not None:  # first in the lock order: re-routing locks it too
-        list(Company.objects.select_for_update().filter(pk=company_id).values_list("pk"))
-    invitation = (
-        Invitation.objects.select_for_update(of=("self",))
-        .select_related("user")
-        .filter(user_id=user_id, status=InvitationStatus.PENDING)
-        .first()
+    pending = Invitation.objects.select_related("user").filter(
+        user_id=user_id, status=InvitationStatus.PENDING
     )
+    # the company first (``core.locks``): re-routing locks it too
+    company = Company.objects.filter(pk=company_id).values_list("pk", flat=True)
+    *_company, invitations = lock(
+        *([company] if company_id is not None else []), pending, of=("self",)
+    )
+    invitation = invitations[0] if invitations else None
     if invitation is None:
         raise InvalidState(_("No invitation is waiting for this person any more."))
     _check_manages(actor, invitation.user)
@@ -200,11 +200,11 @@ def invitation_revoke(*, actor: User, user_id: int, seen_version: int | None) ->
 
 
 def _lock_with_link(invitation_id: int, token: str) -> Invitation:
-    invitation = (
-        Invitation.objects.select_for_update(of=("self",))
-        .select_related("user", "user__company", "invited_by")
-        .filter(pk=invitation_id)
-        .first()
+    invitation = lock_first(
+        Invitation.objects.select_related("user", "user__company", "invited_by").filter(
+            pk=invitation_id
+        ),
+        of=("self",),
     )
     if invitation is None or not invitation_token_matches(invitation, token):
         raise InvalidState(problem_message(INVALID))

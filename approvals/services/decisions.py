@@ -1,9 +1,9 @@
 """Decisions: an approver (or a site admin) approves or rejects an open step.
 
-Lock order: the order's row first, then its steps (company -> quote -> order ->
-order lines -> approval steps). Every decision bumps the order's version and
-checks the version the person saw, so two people deciding at once, or a
-decision racing the buyer's edit, end in exactly one outcome.
+The order's row is locked before its step (``core.locks``). Every decision
+bumps the order's version and checks the version the person saw, so two
+people deciding at once, or a decision racing the buyer's edit, end in
+exactly one outcome.
 """
 
 from collections.abc import Sequence
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from approvals.models import NEEDS_COMMENT, ApprovalStep, Decision, StepApprover, StepStatus
 from companies.models import User
 from core.domain import DomainError, InvalidInput, InvalidState, NotAllowed, StaleVersion
+from core.locks import lock_one
 from core.transitions import check
 from notifications import events
 from orders import services as order_services
@@ -95,7 +96,7 @@ def approval_step_decide(
     if order_id is None:
         raise _not_yours()
     order = order_services.order_lock(order_id=order_id)
-    step = ApprovalStep.objects.select_for_update().get(pk=step_id)
+    step = lock_one(ApprovalStep.objects.filter(pk=step_id))
     link = (
         None
         if step.needs_site_admin

@@ -25,13 +25,14 @@ from django.utils.translation import gettext as _
 
 from companies.models import User
 from core.domain import InvalidInput, NotAllowed
+from core.locks import lock, lock_one
 from core.tallies import tally_add
 from core.transitions import initial_status, transition
 from notifications import events
 from orders import services as order_services
 from orders.models import Order
 
-from ..models import Delegation, DelegationStatus, StepApprover, StepStatus
+from ..models import LIVE_DELEGATION, Delegation, DelegationStatus, StepApprover, StepStatus
 from .steps import queue_changes
 
 MANAGE_DELEGATIONS = "approvals.add_delegation"
@@ -94,11 +95,8 @@ def delegation_plan(
     if ends_at <= starts_at or ends_at <= now:
         message = _("The period must end after it starts, and after now.")
         raise InvalidInput(message, errors={"ends_on": [message]})
-    if (
-        Delegation.objects.select_for_update()
-        .filter(approver=approver, status__in=[DelegationStatus.SCHEDULED, DelegationStatus.ACTIVE])
-        .exists()
-    ):
+    live = Delegation.objects.filter(approver=approver, status__in=LIVE_DELEGATION)
+    if lock(live.values_list("pk", flat=True))[0]:
         raise InvalidInput(
             _("%(name)s already has a period away planned; cancel it first.")
             % {"name": approver.full_name}
@@ -133,7 +131,7 @@ def _start(delegation: Delegation) -> int:
     added = 0
     for step_id, order_id in list(own):
         order = order_services.order_lock(order_id=order_id)  # the order before its steps
-        step = order.approval_steps.select_for_update().get(pk=step_id)
+        step = lock_one(order.approval_steps.filter(pk=step_id))
         if step.status not in (StepStatus.OPEN, StepStatus.WAITING):
             continue
         _link, created = StepApprover.objects.get_or_create(
@@ -168,19 +166,15 @@ def _end(delegation: Delegation, action: str) -> None:
         on_behalf_of=delegation.approver,
         step__status__in=[StepStatus.OPEN, StepStatus.WAITING],
     )
-    # the orders first (the lock order), in one statement, in the order of their ids
-    orders = {
-        order.pk: order
-        for order in Order.objects.select_for_update()
-        .filter(pk__in=links.values("step__order_id"))
-        .only("pk", "company_id", "placed_by_id")
-        .order_by("pk")
-    }
-    rows = list(
-        links.select_for_update(of=("self",))
-        .order_by("pk")
-        .values_list("pk", "step__order_id", "is_open", "amount")
+    # the orders before the links (``core.locks``), each in one statement
+    locked_orders, rows = lock(
+        Order.objects.filter(pk__in=links.values("step__order_id")).only(
+            "pk", "company_id", "placed_by_id"
+        ),
+        links.order_by("pk").values_list("pk", "step__order_id", "is_open", "amount"),
+        of=("self",),
     )
+    orders = {order.pk: order for order in locked_orders}
     StepApprover.objects.filter(pk__in=[pk for pk, *_ in rows]).delete()
     tally_add(
         change
@@ -198,7 +192,7 @@ def delegation_cancel(*, delegation_id: int, actor: User) -> Delegation:
 
     Rule: the approver, or a site admin; undecided steps go back to the approver.
     """
-    delegation = Delegation.objects.select_for_update().get(pk=delegation_id)
+    delegation = lock_one(Delegation.objects.filter(pk=delegation_id))
     if actor.pk != delegation.approver_id and not (
         actor.is_staff and actor.has_perm(MANAGE_DELEGATIONS)
     ):
@@ -218,14 +212,14 @@ def delegations_apply(*, now: datetime | None = None) -> tuple[int, int]:
     due_start = Delegation.objects.filter(status=DelegationStatus.SCHEDULED, starts_at__lte=now)
     for pk in list(due_start.values_list("pk", flat=True)):
         with transaction.atomic():
-            delegation = Delegation.objects.select_for_update().get(pk=pk)
+            delegation = lock_one(Delegation.objects.filter(pk=pk))
             if delegation.allows("start") and delegation.starts_at <= now:
                 _start(delegation)
                 started += 1
     due_end = Delegation.objects.filter(status=DelegationStatus.ACTIVE, ends_at__lte=now)
     for pk in list(due_end.values_list("pk", flat=True)):
         with transaction.atomic():
-            delegation = Delegation.objects.select_for_update().get(pk=pk)
+            delegation = lock_one(Delegation.objects.filter(pk=pk))
             if delegation.allows("end") and delegation.ends_at <= now:
                 _end(delegation, "end")
                 ended += 1

@@ -2,9 +2,9 @@
 
 ``ApprovalRouter`` answers the question orders ask through ``orders.routing``
 (installed by ``ApprovalsConfig.ready``). Orders' services call it while they
-hold the order's row lock (lock order: company -> quote -> order -> order
-lines -> approval steps); nothing here locks the order again, and nothing here
-writes an order: routing returns the status, orders' services write it.
+hold the order's row lock (lock order: ``core.locks``); nothing here locks the
+order again, and nothing here writes an order: routing returns the status,
+orders' services write it.
 
 The rules, for tiers grouped by minimum (any approver of a tier decides for it):
 
@@ -41,6 +41,7 @@ from approvals.models import (
     StepStatus,
 )
 from companies.models import ApprovalMode, User
+from core.locks import lock
 from core.money import format_money
 from core.tallies import tally_add
 from core.transitions import initial_status
@@ -357,10 +358,10 @@ def _recipients(order: Order, planned: PlannedStep) -> list[User] | None:
 
 
 def _end_steps(*, order: Order, actor: User, action: str, reason: str) -> None:
-    steps = list(
-        ApprovalStep.objects.select_for_update()
-        .filter(order=order, status__in=STEP_MOVES[action].sources)
-        .order_by("sequence")
+    (steps,) = lock(
+        ApprovalStep.objects.filter(order=order, status__in=STEP_MOVES[action].sources).order_by(
+            "sequence"
+        )
     )
     if not steps:
         return

@@ -7,7 +7,7 @@ same transaction, and with it each approver's queue tally (``queue_tally``):
 how many steps wait for them and what they are worth, read by the navigation
 and the dashboard on every page instead of counting the queue.
 
-Lock order: a link is locked after its order and step (``core.domain``).
+A link is locked after its order and step (``core.locks``).
 """
 
 from collections.abc import Iterable, Sequence
@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 
+from core.locks import lock
 from core.tallies import Change, tally_add
 from core.transitions import Transition, transition, transition_all
 from orders.models import Order
@@ -58,7 +59,7 @@ def _links_set_open(order: Order, steps: Sequence[ApprovalStep], opened_at=None)
     links = StepApprover.objects.filter(step_id__in=step_ids, is_open=not opening)
     # locked, so that a link closed here and deleted at once by a delegation's end
     # leaves its queue once
-    rows = list(links.select_for_update().order_by("pk").values_list("pk", "approver_id", "amount"))
+    (rows,) = lock(links.order_by("pk").values_list("pk", "approver_id", "amount"))
     if rows:
         StepApprover.objects.filter(pk__in=[pk for pk, *_ in rows]).update(
             is_open=opening, **({"opened_at": opened_at} if opening else {})

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from approvals.models import ApprovalStep, StepApprover, StepStatus
 from companies.models import Company, User
 from companies.services import Deactivation, users_deactivate
+from core.locks import lock
 from notifications import events
 from orders import services as order_services
 from orders.models import Order, OrderStatus
@@ -48,10 +49,8 @@ CURRENT_ROUND = (StepStatus.WAITING, StepStatus.OPEN, StepStatus.APPROVED)
 
 
 def _reroute_order(*, order: Order, mode: str, tiers: list[Tier], actor: User) -> bool:
-    steps = list(
-        ApprovalStep.objects.select_for_update()
-        .filter(order=order, status__in=CURRENT_ROUND)
-        .order_by("sequence")
+    (steps,) = lock(
+        ApprovalStep.objects.filter(order=order, status__in=CURRENT_ROUND).order_by("sequence")
     )
     approver_ids: dict[int, list[int]] = {step.pk: [] for step in steps}
     own_links = StepApprover.objects.filter(step__in=steps, on_behalf_of__isnull=True)
@@ -100,7 +99,7 @@ def approval_company_reroute(*, company_id: int, actor: User) -> list[Order]:
 
     Rule: see this module's docstring. Returns the orders whose route changed.
     """
-    list(Company.objects.select_for_update().filter(pk=company_id).values_list("pk", flat=True))
+    lock(Company.objects.filter(pk=company_id).values_list("pk", flat=True))
     mode, tiers = company_tiers(company_id=company_id)
     waiting = Order.objects.filter(
         company_id=company_id, status=OrderStatus.PENDING_APPROVAL
@@ -125,6 +124,12 @@ def approval_contacts_deactivate(
     person acting); an approver who left no longer decides, so each of their
     companies' waiting orders is routed again (this module's docstring).
     """
+    user_ids = list(user_ids)
+    # their companies before the people (``core.locks``), as a re-route locks them
+    companies = Company.objects.filter(
+        pk__in=User.objects.filter(pk__in=user_ids).values("company_id")
+    )
+    lock(companies.values_list("pk", flat=True))
     done = users_deactivate(user_ids=user_ids, actor=actor)
     rerouted = []
     for company_id in done.company_ids:

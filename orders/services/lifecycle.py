@@ -1,7 +1,7 @@
 """Use cases that change orders: the only writers of an order's status.
 
 Every one follows the rhythm of ``core.transitions``: lock the order (lock
-order: see ``core.domain``), check who acts, ``transition`` (the move, the
+order: ``core.locks``), check who acts, ``transition`` (the move, the
 version seen, the write), then the event. Routing is asked through
 ``orders.routing``: the approvals app answers, orders never import it.
 """
@@ -19,6 +19,7 @@ from companies.models import Company, User
 from companies.roles import FULFIL_ORDERS
 from companies.services import company_lock_for_ordering
 from core.domain import InvalidInput, InvalidState, NotAllowed
+from core.locks import lock_one
 from core.submissions import submission_claim, submission_done
 from core.transitions import Transition, check, initial_status, transition
 from notifications import events
@@ -260,9 +261,7 @@ def order_place_at_agreed_prices(
 
 def order_lock(*, order_id: int) -> Order:
     """Lock an order's row for the caller's transaction (before its lines and steps)."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("order_lock needs the caller's transaction.")
-    return Order.objects.select_for_update().get(pk=order_id)
+    return lock_one(Order.objects.filter(pk=order_id))
 
 
 @transaction.atomic

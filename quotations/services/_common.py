@@ -1,7 +1,7 @@
 """What the quote use cases share: input shapes, checks, locks and records.
 
-Lock order: see ``core.domain`` (company -> quote -> order -> ...). Every
-writer of a quote's lines, revisions or status locks the quote row first.
+Every writer of a quote's lines, revisions or status locks the quote row
+first (lock order: ``core.locks``).
 """
 
 from collections.abc import Sequence
@@ -18,6 +18,7 @@ from catalog.models import Product
 from companies.models import Company, User
 from core.caching import bump
 from core.domain import InvalidInput, InvalidState, NotAllowed
+from core.locks import lock_one
 from core.money import CENT
 from core.transitions import Transition, transition
 from notifications import events as notify
@@ -183,7 +184,7 @@ def check_desk(actor: User) -> None:
 
 
 def lock_quote(quote_id: int) -> Quote:
-    return Quote.objects.select_for_update().get(pk=quote_id)
+    return lock_one(Quote.objects.filter(pk=quote_id))
 
 
 def check_not_expired(quote: Quote, now: datetime) -> None:
