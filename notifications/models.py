@@ -96,9 +96,10 @@ NOTIFICATION_MOVES: dict[str, Move] = {
     "mark_sent": Move(WORKER, {NotificationStatus.SENDING}, {NotificationStatus.SENT}),
     # the SMTP server refused or failed; attempts remain
     "defer": Move(WORKER, {NotificationStatus.SENDING}, {NotificationStatus.PENDING}),
-    # no attempts left, or the recipient can no longer be told
+    # no attempts left (the worker, or the sweep for a claim a dead worker left), or the
+    # recipient can no longer be told
     "give_up": Move(
-        WORKER,
+        {WORKER, SWEEP},
         {NotificationStatus.PENDING, NotificationStatus.SENDING},
         {NotificationStatus.FAILED},
     ),
@@ -295,7 +296,7 @@ DELIVERY_MOVES: dict[str, Move] = {
     # the receiver was down, slow or answered other than 2xx; attempts remain
     "defer": Move(WORKER, {DeliveryStatus.SENDING}, {DeliveryStatus.PENDING}),
     "give_up": Move(
-        WORKER, {DeliveryStatus.PENDING, DeliveryStatus.SENDING}, {DeliveryStatus.FAILED}
+        {WORKER, SWEEP}, {DeliveryStatus.PENDING, DeliveryStatus.SENDING}, {DeliveryStatus.FAILED}
     ),
     "release": Move(SWEEP, {DeliveryStatus.SENDING}, {DeliveryStatus.PENDING}),
     # a site admin asks for it again (a receiver lost it, or was fixed after failing)

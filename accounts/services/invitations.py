@@ -33,7 +33,7 @@ from core.submissions import submission_claim, submission_done
 from core.transitions import initial_status, transition
 from notifications import events
 
-from ..models import Invitation, InvitationStatus
+from ..models import INVITEE, INVITER, Invitation, InvitationStatus
 from ..selectors import EXPIRED, INVALID, USED, WITHDRAWN, invitation_problem, is_company_admin
 from ..tokens import invitation_token_matches, new_nonce
 
@@ -105,7 +105,7 @@ def invitation_create(*, user: User, actor: User | None) -> Invitation:
     invitation = Invitation(
         user=user,
         invited_by=actor,
-        status=initial_status(Invitation, "send"),
+        status=initial_status(Invitation, "send", by=INVITER),
         nonce=new_nonce(),
         expires_at=_expiry(),
     )
@@ -173,7 +173,9 @@ def invitation_resend(*, actor: User, user_id: int, seen_version: int | None) ->
             raise InvalidState(_("%(person)s has joined already.") % {"person": person})
         return invitation_create(user=person, actor=actor)
     invitation.user = person
-    transition(invitation, "resend", seen_version=seen_version, fields=_new_link(invitation))
+    transition(
+        invitation, "resend", by=INVITER, seen_version=seen_version, fields=_new_link(invitation)
+    )
     events.invitation_sent(invitation=invitation)
     return invitation
 
@@ -194,7 +196,7 @@ def invitation_revoke(*, actor: User, user_id: int, seen_version: int | None) ->
     if invitation is None:
         raise InvalidState(_("No invitation is waiting for this person any more."))
     _check_manages(actor, invitation.user)
-    transition(invitation, "revoke", seen_version=seen_version)
+    transition(invitation, "revoke", by=INVITER, seen_version=seen_version)
     approval_contacts_deactivate(user_ids=[user_id], actor=actor)
     return invitation
 
@@ -225,7 +227,7 @@ def invitation_renew(*, invitation_id: int, token: str) -> Invitation:
         raise InvalidState(
             problem_message(problem) if problem else _("This link still works; use it.")
         )
-    transition(invitation, "renew", fields=_new_link(invitation))
+    transition(invitation, "renew", by=INVITEE, fields=_new_link(invitation))
     events.invitation_sent(invitation=invitation)
     return invitation
 
@@ -242,7 +244,7 @@ def invitation_accept(*, invitation_id: int, token: str, password: str, full_nam
     if problem:
         raise InvalidState(problem_message(problem, invitation))
     invitation.accepted_at = timezone.now()
-    transition(invitation, "accept", fields=["accepted_at"])
+    transition(invitation, "accept", by=INVITEE, fields=["accepted_at"])
     person = invitation.user
     user_profile_update(user_id=person.pk, full_name=full_name, job_title=person.job_title)
     return user_password_set(user_id=person.pk, password=password)

@@ -29,7 +29,7 @@ from core.locks import lock
 from core.transitions import transition
 from orders.models import Order
 
-from ..models import Invitation, InvitationStatus
+from ..models import INVITER, Invitation, InvitationStatus
 from ..selectors import is_company_admin
 from .invitations import invitation_create
 
@@ -80,7 +80,7 @@ def person_deactivate(*, actor: User, user_id: int) -> tuple[User, list[Order]]:
                 _("%(person)s is the company's last administrator.") % {"person": person}
             )
     if invitation is not None:
-        transition(invitation, "revoke")
+        transition(invitation, "revoke", by=INVITER)
     _done, rerouted = approval_contacts_deactivate(user_ids=[person.pk], actor=me)
     person.is_active = False
     return person, rerouted

@@ -14,18 +14,31 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals.models import NEEDS_COMMENT, ApprovalStep, Decision, StepApprover, StepStatus
+from approvals.models import (
+    NEEDS_COMMENT,
+    ROUTING,
+    ApprovalStep,
+    Decision,
+    StepApprover,
+    StepStatus,
+)
 from companies.models import User
 from core.domain import DomainError, InvalidInput, InvalidState, NotAllowed, StaleVersion
 from core.locks import lock_one
 from core.transitions import check
 from notifications import events
 from orders import services as order_services
-from orders.models import Channel, Order
+from orders.models import APPROVER, SITE_ADMIN, Channel, Order
 
 from .steps import step_move, steps_move_all
 
 MAX_BULK = 100
+
+
+def decider_role(actor: User) -> str:
+    """The role a person decides a step in: a site admin (for steps routed to site
+    admins, ``ApprovalStep.may_be_decided_by``), or an approver."""
+    return SITE_ADMIN if actor.is_staff else APPROVER
 
 
 def _not_yours() -> NotAllowed:
@@ -107,7 +120,8 @@ def approval_step_decide(
     if not step.may_be_decided_by(actor, order=order, listed=link is not None):
         raise _not_yours()
     _check_still_open(step, order, actor)
-    check(order, decision, seen_version=seen_version)
+    role = decider_role(actor)
+    check(order, decision, by=role, seen_version=seen_version)
     on_behalf_of_id = link[1] if link else None
     if decision in NEEDS_COMMENT and not comment:
         message = (
@@ -122,12 +136,17 @@ def approval_step_decide(
     step.decided_at = timezone.now()
     step.comment = comment
     step_move(
-        step, decision, order=order, fields=["decided_by", "decided_for", "decided_at", "comment"]
+        step,
+        decision,
+        order=order,
+        by=role,
+        fields=["decided_by", "decided_for", "decided_at", "comment"],
     )
     record = partial(
         order_services.order_move,
         order=order,
         actor=actor,
+        by=role,
         comment=comment,
         channel=channel,
         on_behalf_of_id=on_behalf_of_id,
@@ -157,7 +176,7 @@ def approval_step_decide(
         events.order_decided(order=order, actor=actor, approved=True, comment=comment)
         return order
 
-    step_move(following, "open", order=order)
+    step_move(following, "open", order=order, by=ROUTING)
     record(action="approve_step")
     events.order_waiting_for_approval(order=order, step=following, actor=actor)
     return order

@@ -32,10 +32,27 @@ from notifications import events
 from orders import services as order_services
 from orders.models import Order
 
-from ..models import LIVE_DELEGATION, Delegation, DelegationStatus, StepApprover, StepStatus
+from ..models import (
+    CLOCK,
+    LIVE_DELEGATION,
+    OWNER,
+    SITE_ADMIN,
+    Delegation,
+    DelegationStatus,
+    StepApprover,
+    StepStatus,
+)
 from .steps import queue_changes
 
 MANAGE_DELEGATIONS = "approvals.add_delegation"
+
+
+def _owner_role(actor: User, approver_id: int) -> str:
+    """The role a person plans or cancels an approver's time away in: the approver
+    themselves, a site admin for them, or none."""
+    if actor.pk == approver_id:
+        return OWNER
+    return SITE_ADMIN if actor.is_staff else ""
 
 
 def _check_people(*, approver: User, delegate: User, actor: User) -> None:
@@ -107,7 +124,7 @@ def delegation_plan(
         starts_at=starts_at,
         ends_at=ends_at,
         created_by=actor,
-        status=initial_status(Delegation, "plan"),
+        status=initial_status(Delegation, "plan", by=_owner_role(actor, approver.pk)),
     )
     events.approval_delegated(delegation=delegation, actor=actor)
     if starts_at <= now:
@@ -117,7 +134,7 @@ def delegation_plan(
 
 def _start(delegation: Delegation) -> int:
     """Give the delegate the approver's own undecided steps; returns how many."""
-    transition(delegation, "start")
+    transition(delegation, "start", by=CLOCK)
     own = (
         StepApprover.objects.filter(
             approver=delegation.approver,
@@ -155,10 +172,10 @@ def _start(delegation: Delegation) -> int:
     return added
 
 
-def _end(delegation: Delegation, action: str) -> None:
+def _end(delegation: Delegation, action: str, *, by: str) -> None:
     """The steps the delegate has not decided go back to the approver alone."""
     was_active = delegation.status == DelegationStatus.ACTIVE
-    transition(delegation, action)
+    transition(delegation, action, by=by)
     if not was_active:
         return
     links = StepApprover.objects.filter(
@@ -197,7 +214,7 @@ def delegation_cancel(*, delegation_id: int, actor: User) -> Delegation:
         actor.is_staff and actor.has_perm(MANAGE_DELEGATIONS)
     ):
         raise NotAllowed(_("Only the approver, or a site admin, cancels their time away."))
-    _end(delegation, "cancel")
+    _end(delegation, "cancel", by=_owner_role(actor, delegation.approver_id))
     return delegation
 
 
@@ -221,6 +238,6 @@ def delegations_apply(*, now: datetime | None = None) -> tuple[int, int]:
         with transaction.atomic():
             delegation = lock_one(Delegation.objects.filter(pk=pk))
             if delegation.allows("end") and delegation.ends_at <= now:
-                _end(delegation, "end")
+                _end(delegation, "end", by=CLOCK)
                 ended += 1
     return started, ended

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from approvals.models import (
+    ROUTING,
     STEP_MOVES,
     ApprovalStep,
     ApprovalTier,
@@ -285,7 +286,10 @@ def create_steps(
                 note=planned.note,
                 needs_site_admin=planned.needs_site_admin,
                 status=initial_status(
-                    ApprovalStep, "route", to=StepStatus.OPEN if opens else StepStatus.WAITING
+                    ApprovalStep,
+                    "route",
+                    by=ROUTING,
+                    to=StepStatus.OPEN if opens else StepStatus.WAITING,
                 ),
                 opened_at=now if opens else None,
                 remind_at=reminder_due(now) if opens else None,

@@ -32,7 +32,7 @@ from companies.services import Deactivation, users_deactivate
 from core.locks import lock
 from notifications import events
 from orders import services as order_services
-from orders.models import Order, OrderStatus
+from orders.models import BUYER, COMPANY_ADMIN, SITE_ADMIN, Order, OrderStatus
 from orders.services.spend import counted, has_caps, spend_peek
 
 from .routing import (
@@ -46,6 +46,14 @@ from .routing import (
 from .steps import steps_move_all
 
 CURRENT_ROUND = (StepStatus.WAITING, StepStatus.OPEN, StepStatus.APPROVED)
+
+
+def _rerouter(actor: User) -> str:
+    """The role a change of the company's approval setup comes from: a site admin (Django
+    admin), or a company administrator (their colleagues); anyone else has none."""
+    if actor.is_staff:
+        return SITE_ADMIN
+    return COMPANY_ADMIN if actor.is_company_admin else BUYER
 
 
 def _reroute_order(*, order: Order, mode: str, tiers: list[Tier], actor: User) -> bool:
@@ -85,7 +93,7 @@ def _reroute_order(*, order: Order, mode: str, tiers: list[Tier], actor: User) -
         status = OrderStatus.APPROVED
         comment = _("Approval tiers changed: no further approval needed.")
     order_services.order_move(
-        order=order, action="reroute", actor=actor, to=status, comment=comment
+        order=order, action="reroute", actor=actor, by=_rerouter(actor), to=status, comment=comment
     )
     for step in new_steps:
         if step.is_open:

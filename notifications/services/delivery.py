@@ -21,7 +21,7 @@ from django.utils import timezone
 from core.transitions import transition, transition_all
 
 from ..dispatch import dispatch, publish
-from ..models import Notification, NotificationStatus
+from ..models import SITE_ADMIN, SWEEP, WORKER, Notification, NotificationStatus
 from ..rendering import render_email
 
 logger = logging.getLogger(__name__)
@@ -75,11 +75,11 @@ def _claim(*, notification_id: int) -> Notification | SendResult:
     reason = _still_addressable(row)
     if reason:
         row.last_error = reason
-        transition(row, "give_up", fields=["last_error"])
+        transition(row, "give_up", by=WORKER, fields=["last_error"])
         return SendResult.FAILED
     row.attempts += 1
     row.claimed_at = timezone.now()
-    transition(row, "claim", fields=["attempts", "claimed_at"])
+    transition(row, "claim", by=WORKER, fields=["attempts", "claimed_at"])
     return row
 
 
@@ -101,7 +101,7 @@ def _mark_sent(row: Notification) -> None:
         logger.warning("Notification %s was sent after its claim had been released.", row.pk)
         return
     current.sent_at = timezone.now()
-    transition(current, "mark_sent", fields=["sent_at"])
+    transition(current, "mark_sent", by=WORKER, fields=["sent_at"])
 
 
 @transaction.atomic
@@ -113,9 +113,9 @@ def _attempt_failed(row: Notification, exc: Exception) -> SendResult:
         return SendResult.SKIPPED
     current.last_error = error
     if current.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
-        transition(current, "give_up", fields=["last_error"])
+        transition(current, "give_up", by=WORKER, fields=["last_error"])
         return SendResult.FAILED
-    transition(current, "defer", fields=["last_error"])
+    transition(current, "defer", by=WORKER, fields=["last_error"])
     return SendResult.RETRY
 
 
@@ -157,8 +157,8 @@ def _release_abandoned_claims(*, now: datetime, limit: int) -> list[int]:
         Notification.objects.filter(pk__in=[row.pk for row in spent]).update(
             last_error="Not sent: no worker finished sending it."
         )
-        transition_all(spent, "give_up")
-    transition_all(again, "release")
+        transition_all(spent, "give_up", by=SWEEP)
+    transition_all(again, "release", by=SWEEP)
     return [row.pk for row in again]
 
 
@@ -172,6 +172,6 @@ def notification_resend(*, notification_ids: Iterable[int]) -> int:
         )
         ids = [row.pk for row in rows]
         Notification.objects.filter(pk__in=ids).update(attempts=0, last_error="")
-        transition_all(rows, "resend")
+        transition_all(rows, "resend", by=SITE_ADMIN)
         transaction.on_commit(lambda: dispatch(ids))
     return len(ids)

@@ -15,6 +15,7 @@ from core.transitions import initial_status
 from ..dispatch import dispatch
 from ..models import (
     ALWAYS_EMAILED,
+    EVENT,
     Notification,
     NotificationKind,
     NotificationPreference,
@@ -117,6 +118,7 @@ def notification_enqueue(
                 status=initial_status(
                     Notification,
                     "queue",
+                    by=EVENT,
                     to=NotificationStatus.INBOX_ONLY
                     if person.pk in no_email
                     else NotificationStatus.PENDING,

@@ -34,7 +34,16 @@ from core.caching import cached
 from core.transitions import initial_status, transition, transition_all
 
 from ..dispatch import dispatch_webhooks, publish_webhooks
-from ..models import ENDPOINTS_VERSION, DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from ..models import (
+    ENDPOINTS_VERSION,
+    EVENT,
+    SITE_ADMIN,
+    SWEEP,
+    WORKER,
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from .delivery import SendResult
 
 logger = logging.getLogger(__name__)
@@ -145,7 +154,7 @@ def webhook_enqueue(
                 event_id=event_id,
                 reference=reference[:20],
                 payload=payload,
-                status=initial_status(WebhookDelivery, "queue"),
+                status=initial_status(WebhookDelivery, "queue", by=EVENT),
                 next_attempt_at=now,
             )
             for endpoint in endpoints
@@ -228,11 +237,11 @@ def _claim(*, delivery_id: int) -> WebhookDelivery | SendResult:
         return SendResult.SKIPPED
     if not row.endpoint.is_active:
         row.last_error = "Not sent: the endpoint was switched off."
-        transition(row, "give_up", fields=["last_error"])
+        transition(row, "give_up", by=WORKER, fields=["last_error"])
         return SendResult.FAILED
     row.attempts += 1
     row.claimed_at = timezone.now()
-    transition(row, "claim", fields=["attempts", "claimed_at"])
+    transition(row, "claim", by=WORKER, fields=["attempts", "claimed_at"])
     return row
 
 
@@ -257,6 +266,7 @@ def _mark_delivered(row: WebhookDelivery, code: int) -> None:
     transition(
         current,
         "mark_delivered",
+        by=WORKER,
         fields=["delivered_at", "last_response_code", "last_error", "next_attempt_at"],
     )
 
@@ -272,10 +282,10 @@ def _attempt_failed(row: WebhookDelivery, *, code: int | None, error: str) -> Se
     fields = ["last_error", "last_response_code", "next_attempt_at"]
     if current.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
         current.next_attempt_at = None
-        transition(current, "give_up", fields=fields)
+        transition(current, "give_up", by=WORKER, fields=fields)
         return SendResult.FAILED
     current.next_attempt_at = timezone.now() + timedelta(seconds=webhook_backoff(current.attempts))
-    transition(current, "defer", fields=fields)
+    transition(current, "defer", by=WORKER, fields=fields)
     return SendResult.RETRY
 
 
@@ -313,8 +323,8 @@ def _release_abandoned_claims(*, now: datetime, limit: int) -> list[int]:
         WebhookDelivery.objects.filter(pk__in=[row.pk for row in spent]).update(
             last_error="Not sent: no worker finished posting it.", next_attempt_at=None
         )
-        transition_all(spent, "give_up")
-    transition_all(again, "release")
+        transition_all(spent, "give_up", by=SWEEP)
+    transition_all(again, "release", by=SWEEP)
     return [row.pk for row in again]
 
 
@@ -335,6 +345,6 @@ def webhook_resend(*, delivery_ids: Iterable[int]) -> int:
         WebhookDelivery.objects.filter(pk__in=ids).update(
             attempts=0, last_error="", next_attempt_at=timezone.now()
         )
-        transition_all(rows, "resend")
+        transition_all(rows, "resend", by=SITE_ADMIN)
         transaction.on_commit(lambda: dispatch_webhooks(ids))
     return len(ids)

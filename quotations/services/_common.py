@@ -35,6 +35,7 @@ from ..models import (
     QuoteLine,
     QuoteMessage,
     QuoteRevision,
+    Side,
     status_version,
 )
 
@@ -201,18 +202,31 @@ def check_not_expired(quote: Quote, now: datetime) -> None:
         )
 
 
+def side_of(actor: User | None) -> str:
+    """The side a person acts on: the quote desk (seller), the buyer's; no one: the system."""
+    if actor is None:
+        return Side.SYSTEM
+    return Side.SELLER if is_desk(actor) else Side.BUYER
+
+
 def move(
     quote: Quote,
     action: str,
     now: datetime,
     *,
+    actor: User | None,
     seen_version: int | None = None,
     fields: Sequence[str] = (),
 ) -> Transition:
-    """Make ``action`` on a locked quote (``core.transitions``); it counts as activity."""
+    """Make ``action`` on a locked quote (``core.transitions``), on the side ``actor`` acts
+    on (``side_of``); it counts as activity."""
     quote.last_activity_at = now
     done = transition(
-        quote, action, seen_version=seen_version, fields=["last_activity_at", *fields]
+        quote,
+        action,
+        by=side_of(actor),
+        seen_version=seen_version,
+        fields=["last_activity_at", *fields],
     )
     if done.source != done.target:
         bump(status_version(), status_version(quote.company_id))

@@ -12,7 +12,7 @@ from django.db import transaction
 
 from core.domain import InvalidState
 from core.transitions import NEW, initial_status, transition
-from notifications.models import NOTIFICATION_MOVES, Notification, NotificationStatus
+from notifications.models import EVENT, NOTIFICATION_MOVES, Notification, NotificationStatus
 from notifications.services import SendResult, notification_send, notification_sweep
 from tests.factories import OrderFactory
 from tests.notifications.test_outbox import enqueue
@@ -61,21 +61,21 @@ def test_every_status_and_action_moves_as_the_table_says_or_is_refused(status, a
 
     if status in move.sources:
         with transaction.atomic():
-            done = transition(row, action)
+            done = transition(row, action, by=next(iter(move.who)))
         assert (done.source, done.target) == (status, move.target)
         assert Notification.objects.get(pk=row.pk).status == move.target
     else:
         with pytest.raises(InvalidState), transaction.atomic():
-            transition(row, action)
+            transition(row, action, by=next(iter(move.who)))
         assert Notification.objects.get(pk=row.pk).status == status
 
 
 def test_a_row_is_born_pending_or_for_the_inbox_only():
-    assert initial_status(Notification, "queue", to=NotificationStatus.PENDING)
-    assert initial_status(Notification, "queue", to=NotificationStatus.INBOX_ONLY)
+    assert initial_status(Notification, "queue", by=EVENT, to=NotificationStatus.PENDING)
+    assert initial_status(Notification, "queue", by=EVENT, to=NotificationStatus.INBOX_ONLY)
     for status in set(NotificationStatus.values) - NOTIFICATION_MOVES["queue"].targets:
         with pytest.raises(ValueError):
-            initial_status(Notification, "queue", to=status)
+            initial_status(Notification, "queue", by=EVENT, to=status)
     assert queued_row().status == NotificationStatus.PENDING
 
 
