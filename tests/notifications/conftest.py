@@ -3,7 +3,9 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -13,7 +15,7 @@ from celery.contrib.testing.worker import start_worker
 from django.db import connections
 
 from b2bportal.celery import app as celery_app
-from notifications.dispatch import dispatcher
+from notifications.dispatch import dispatcher, webhook_dispatcher
 from tests.conftest import test_broker_url
 
 # A port where no broker listens: the broker is "down".
@@ -65,6 +67,29 @@ def real_worker():
 def celery_worker(broker):
     with real_worker():
         yield
+
+
+_drained: dict[str, threading.Event] = {}
+
+
+@celery_app.task(name="tests.notifications.mark_drained", ignore_result=True)
+def mark_drained(token: str) -> None:
+    """The marker ``worker_drained`` sends behind the tasks queued before it."""
+    event = _drained.pop(token, None)
+    if event is not None:
+        event.set()
+
+
+def worker_drained(timeout: float = 20.0) -> bool:
+    """Whether the worker has handled every task queued so far: what the dispatchers hold
+    is published, then a marker task queued behind it has run. One worker, one task at a
+    time, first in first out: a second copy of a task queued before it was handled too."""
+    if not (dispatcher.flush(timeout=timeout) and webhook_dispatcher.flush(timeout=timeout)):
+        return False
+    token = uuid.uuid4().hex
+    done = _drained[token] = threading.Event()
+    mark_drained.delay(token)
+    return done.wait(timeout)
 
 
 def _free_port() -> int:
