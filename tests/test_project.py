@@ -129,9 +129,9 @@ def test_demo_logins_work(client):
         "admin:notifications_webhookdelivery_changelist",
     ],
 )
-def test_admin_pages_open_for_site_admins(admin_client, url):
+def test_admin_pages_open_for_site_admins(site_admin_client, url):
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    assert admin_client.get(reverse(url)).status_code == 200
+    assert site_admin_client.get(reverse(url)).status_code == 200
 
 
 @pytest.mark.django_db
