@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from companies.models import User
 from core.domain import InvalidInput, NotAllowed
+from core.locks import lock, lock_first
 from core.submissions import submission_claim, submission_done
 
 from .models import KEY_PREFIX, PREFIX_LENGTH, ApiToken
@@ -37,7 +38,7 @@ def api_token_create(
     token per submitted form (``core.submissions``).
     """
     submission_claim(key=submission_key, user=user)
-    User.objects.select_for_update().filter(pk=user.pk).first()  # one maker at a time
+    lock(User.objects.filter(pk=user.pk).values_list("pk", flat=True))  # one maker at a time
     if not user.is_active:
         raise NotAllowed(_("Only active people make API tokens."))
     name = " ".join((name or "").split())
@@ -81,7 +82,7 @@ def api_token_revoke(*, token_id: int, actor: User) -> ApiToken:
     Rule: its owner, or staff allowed to change tokens in Django admin; revoking
     twice changes nothing.
     """
-    token = ApiToken.objects.select_for_update().filter(pk=token_id).first()
+    token = lock_first(ApiToken.objects.filter(pk=token_id))
     if token is None or (
         token.user_id != actor.pk and not (actor.is_staff and actor.has_perm("api.change_apitoken"))
     ):

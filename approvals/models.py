@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from companies.roles import DECIDE_FOR_SITE_ADMINS
 from core.transitions import NEW, Move, Stateful
+from orders.models import DECIDERS, SITE_ADMIN
 
 
 class ApprovalTier(models.Model):
@@ -79,8 +80,9 @@ class StepStatus(models.TextChoices):
 
 
 # Who moves a step: routing (when an order is placed, edited, cancelled or routed
-# again) or an approver deciding it.
-ROUTING, APPROVER = "routing", "approver"
+# again) or whoever decides the order (``DECIDERS``: an approver, or a site admin for
+# a step routed to site admins).
+ROUTING = "routing"
 
 # Every move of a step, checked by ``core.transitions.transition``. An edit (or a
 # re-route after the tiers changed) voids decisions; a cancel or a rejection closes
@@ -88,9 +90,9 @@ ROUTING, APPROVER = "routing", "approver"
 STEP_MOVES: dict[str, Move] = {
     "route": Move(ROUTING, {NEW}, {StepStatus.WAITING, StepStatus.OPEN}),
     "open": Move(ROUTING, {StepStatus.WAITING}, {StepStatus.OPEN}),
-    "approve": Move(APPROVER, {StepStatus.OPEN}, {StepStatus.APPROVED}),
-    "reject": Move(APPROVER, {StepStatus.OPEN}, {StepStatus.REJECTED}),
-    "request_changes": Move(APPROVER, {StepStatus.OPEN}, {StepStatus.RETURNED}),
+    "approve": Move(DECIDERS, {StepStatus.OPEN}, {StepStatus.APPROVED}),
+    "reject": Move(DECIDERS, {StepStatus.OPEN}, {StepStatus.REJECTED}),
+    "request_changes": Move(DECIDERS, {StepStatus.OPEN}, {StepStatus.RETURNED}),
     # the order changed: what was decided or left open no longer counts (a round sent back
     # for changes, or closed by it, becomes history when the buyer changes the order)
     "void": Move(
@@ -345,15 +347,16 @@ class DelegationStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-# Who moves a delegation: the approver (or a site admin for them), or time.
+# Who moves a delegation: the approver away (or a site admin for them), or time.
 OWNER, CLOCK = "owner", "clock"
+OWNERS = frozenset({OWNER, SITE_ADMIN})
 
 DELEGATION_MOVES: dict[str, Move] = {
-    "plan": Move(OWNER, {NEW}, {DelegationStatus.SCHEDULED}),
+    "plan": Move(OWNERS, {NEW}, {DelegationStatus.SCHEDULED}),
     "start": Move(CLOCK, {DelegationStatus.SCHEDULED}, {DelegationStatus.ACTIVE}),
     "end": Move(CLOCK, {DelegationStatus.ACTIVE}, {DelegationStatus.ENDED}),
     "cancel": Move(
-        OWNER, {DelegationStatus.SCHEDULED, DelegationStatus.ACTIVE}, {DelegationStatus.CANCELLED}
+        OWNERS, {DelegationStatus.SCHEDULED, DelegationStatus.ACTIVE}, {DelegationStatus.CANCELLED}
     ),
 }
 LIVE_DELEGATION = [DelegationStatus.SCHEDULED, DelegationStatus.ACTIVE]

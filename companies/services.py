@@ -7,6 +7,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from core.domain import InvalidInput, NotAllowed, StaleVersion
+from core.locks import lock, lock_noted, lock_one
 
 from .models import Company, CostCentre, DeliveryAddress, User
 
@@ -18,12 +19,13 @@ def company_lock_for_ordering(*, company_id: int, address_id: int | None = None)
     a re-route after the tiers changed, which locks the company ``FOR UPDATE``.
     An order routed under the old tiers is therefore always seen by the re-route.
     (The foreign key's own lock comes too late: Django's constraints are deferred
-    to commit.) First in the lock order: company -> quote -> order -> ...
+    to commit.) First in the lock order (``core.locks``).
 
     The same read brings the delivery address the order asks for (``address_id``,
     if it is the company's), or the company's default: ``company.ordering_address``
     (a ``DeliveryAddress`` or None) for ``company.ordering_address_for``.
     """
+    lock_noted(Company, [company_id])
     if connection.vendor == "postgresql":
         table = Company._meta.db_table
         addresses = DeliveryAddress._meta.db_table
@@ -75,9 +77,8 @@ def users_deactivate(*, user_ids: Iterable[int], actor: User) -> Deactivation:
     The caller's transaction holds the rows' locks; an approver's waiting
     orders move on through ``approvals.services.approval_contacts_deactivate``.
     """
-    wanted = list(
-        User.objects.select_for_update()
-        .filter(pk__in=list(user_ids), is_active=True)
+    (wanted,) = lock(
+        User.objects.filter(pk__in=list(user_ids), is_active=True)
         .order_by("pk")
         .values_list("pk", "is_superuser", "company_id")
     )
@@ -156,9 +157,8 @@ def users_reactivate(*, user_ids: Iterable[int]) -> Reactivation:
     The caller's transaction holds the rows' locks; an approver's tiers count
     again once the company's waiting orders are routed again (approvals).
     """
-    rows = list(
-        User.objects.select_for_update()
-        .filter(pk__in=list(user_ids), is_active=False)
+    (rows,) = lock(
+        User.objects.filter(pk__in=list(user_ids), is_active=False)
         .order_by("pk")
         .values_list("pk", "company_id")
     )
@@ -172,7 +172,7 @@ def users_reactivate(*, user_ids: Iterable[int]) -> Reactivation:
 def user_password_set(*, user_id: int, password: str) -> User:
     """Store a new password (hashed). Every session of the person started before ends,
     since a session carries a hash of the password it was opened with."""
-    user = User.objects.select_for_update().get(pk=user_id)
+    user = lock_one(User.objects.filter(pk=user_id))
     user.set_password(password)
     user.save(update_fields=["password"])
     return user
@@ -180,7 +180,7 @@ def user_password_set(*, user_id: int, password: str) -> User:
 
 def user_profile_update(*, user_id: int, full_name: str, job_title: str) -> User:
     """A person's own name and job title, as colleagues and approvers see them."""
-    user = User.objects.select_for_update().get(pk=user_id)
+    user = lock_one(User.objects.filter(pk=user_id))
     user.full_name = full_name
     user.job_title = job_title
     user.save(update_fields=["full_name", "job_title"])
@@ -287,7 +287,7 @@ def company_details_update(
         and not actor.is_staff
     ):
         raise NotAllowed(_("Only your company's administrators change its details."))
-    company = Company.objects.select_for_update(no_key=True).get(pk=company_id)
+    company = lock_one(Company.objects.filter(pk=company_id), no_key=True)
     if company.details_version != seen_version:
         raise StaleVersion(
             _(
@@ -302,9 +302,8 @@ def company_details_update(
     _checked(company, "")
     company.save(update_fields=["billing_address", "vat_id", "payment_terms", "details_version"])
 
-    existing = {
-        a.pk: a for a in DeliveryAddress.objects.select_for_update().filter(company=company)
-    }
+    (addresses_held,) = lock(DeliveryAddress.objects.filter(company=company))
+    existing = {a.pk: a for a in addresses_held}
     gone: set[int] = set()
     new: list[DeliveryAddress] = []
     for i, row in enumerate(addresses):
@@ -332,7 +331,8 @@ def company_details_update(
     for address in final:
         address.save()
 
-    centres = {c.pk: c for c in CostCentre.objects.select_for_update().filter(company=company)}
+    (centres_held,) = lock(CostCentre.objects.filter(company=company))
+    centres = {c.pk: c for c in centres_held}
     dropped: set[int] = set()
     added: list[CostCentre] = []
     for i, row in enumerate(cost_centres):

@@ -1,13 +1,4 @@
-"""What every app's services share: the errors they raise, and the lock order.
-
-Lock order, the same everywhere, so two transactions never wait on each other
-in a circle:
-
-    company -> quote -> order -> order lines -> approval steps
-
-A service that needs several of these rows locks them in this order with
-``select_for_update()`` inside its ``transaction.atomic`` block.
-"""
+"""The errors every app's services raise (the lock order is ``core.locks``)."""
 
 
 class DomainError(Exception):

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import DecimalField, IntegerField, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from .locks import lock
 from .models import Tally
 
 ZERO = Decimal("0.00")
@@ -89,9 +90,8 @@ def tally_fold() -> int:
             )
             if not names:
                 return folded
-            rows = list(
-                Tally.objects.select_for_update()
-                .filter(name__in=names)
+            (rows,) = lock(
+                Tally.objects.filter(name__in=names)
                 .order_by("pk")
                 .values_list("pk", "name", "count", "amount")
             )

@@ -6,19 +6,26 @@ the status it leads to. Pages build their buttons from the table, a table test
 walks every (status, action) pair of each, and ``transition`` below is the only
 code in the project that writes a status.
 
+Who may ask is the table's too, and enforced: every move names the role it is
+made in (``by``), which the service derives from the person acting (or names
+the machinery that moves it: routing, the clock, a worker); a role the table
+does not list for the action is refused like a status it does not start from.
+
 The rhythm of every state change, the same in every app::
 
     @transaction.atomic
     def order_cancel(*, order_id, actor, seen_version, comment=""):
-        order = order_lock(order_id=order_id)               # 1. lock (order: core.domain)
+        order = order_lock(order_id=order_id)               # 1. lock (order: core.locks)
         if order.placed_by_id != actor.pk: raise NotAllowed  # 2. who may act: the service's rule
-        done = transition(order, "cancel", seen_version=seen_version)  # 3. move, version, save
+        done = transition(order, "cancel", by=BUYER,         # 3. the role, the move, the
+                          seen_version=seen_version)         #    version, the write
         OrderEvent.objects.create(order=order, actor=actor, kind=...,  # 4. the event
                                   from_status=done.source, to_status=done.target)
         notify.order_moved(...)                              # 5. the app announces it (outbox)
 
 A creating action starts from ``NEW`` (no row yet): ``initial_status`` reads
-its target off the same table, so an object is born only where the table says.
+its target off the same table, so an object is born only where the table says,
+by whom it says.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -28,7 +35,7 @@ from typing import ClassVar
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from .domain import InvalidState, StaleVersion
+from .domain import InvalidState, NotAllowed, StaleVersion
 
 NEW = ""  # the status of an object not created yet
 
@@ -37,16 +44,19 @@ NEW = ""  # the status of an object not created yet
 class Move:
     """Who may make a move, from which statuses, and where it may lead.
 
-    Most moves have one target; a move whose outcome another rule decides (an
-    order routed for approval waits or is approved at once) lists each, and the
-    caller names the one it takes.
+    ``who`` is one role or several (an order's approval: its approver, or a site
+    admin for a step routed to site admins). Most moves have one target; a move
+    whose outcome another rule decides (an order routed for approval waits or is
+    approved at once) lists each, and the caller names the one it takes.
     """
 
-    who: str
+    who: frozenset[str]
     sources: frozenset[str]
     targets: frozenset[str]
 
     def __post_init__(self):
+        who = {self.who} if isinstance(self.who, str) else self.who
+        object.__setattr__(self, "who", frozenset(who))
         object.__setattr__(self, "sources", frozenset(self.sources))
         object.__setattr__(self, "targets", frozenset(self.targets))
 
@@ -77,7 +87,7 @@ class Stateful(models.Model):
         return frozenset(
             name
             for name, move in self.MOVES.items()
-            if move.who == who and self.status in move.sources
+            if who in move.who and self.status in move.sources
         )
 
     def refusal(self, action: str) -> str:
@@ -86,6 +96,10 @@ class Stateful(models.Model):
             "object": self,
             "status": self.get_status_display().lower(),
         }
+
+    def not_yours(self, action: str) -> str:
+        """Why ``action`` is not the person's to ask for, in the role they act in."""
+        return _("%(object)s: this is not yours to do.") % {"object": self}
 
     def changed_meanwhile(self) -> str:
         return _("%(object)s changed while you were looking at it. Please check it again.") % {
@@ -120,24 +134,34 @@ def _auto_now(row: Stateful) -> list[str]:
     return [f.name for f in row._meta.concrete_fields if getattr(f, "auto_now", False)]
 
 
-def initial_status(model: type[Stateful], action: str, to: str | None = None) -> str:
-    """The status a creating ``action`` gives a new object, read off the model's table."""
+def initial_status(model: type[Stateful], action: str, *, by: str, to: str | None = None) -> str:
+    """The status a creating ``action`` gives a new object, read off the model's table.
+
+    Rule: ``by`` is a role the table lists for the action.
+    """
     move = model.MOVES[action]
     if NEW not in move.sources:
         raise ValueError(f"{action!r} does not create a {model.__name__}.")
+    if by not in move.who:
+        raise NotAllowed(_("This is not yours to do."))
     target = move.target if to is None else to
     if target not in move.targets:
         raise ValueError(f"{action!r} does not lead to {target!r}.")
     return target
 
 
-def check(row: Stateful, action: str, *, seen_version: int | None = None) -> Move:
-    """Refuse ``action`` unless it is the version the person saw and its status allows it.
+def check(
+    row: Stateful, action: str, *, by: str | None = None, seen_version: int | None = None
+) -> Move:
+    """Refuse ``action`` unless ``by`` (when given) is a role the table lists for it, it is
+    the version the person saw, and its status allows it.
 
-    The version first: someone acting on a page that is out of date is told to
-    look again, whatever changed.
+    The role first, as it never changes; then the version: someone acting on a
+    page that is out of date is told to look again, whatever changed.
     """
     move = row.MOVES[action]
+    if by is not None and by not in move.who:
+        raise NotAllowed(row.not_yours(action))
     if seen_version is not None and row.version != seen_version:
         raise StaleVersion(row.changed_meanwhile())
     if row.status not in move.sources:
@@ -149,21 +173,23 @@ def transition(
     row: Stateful,
     action: str,
     *,
+    by: str,
     seen_version: int | None = None,
     to: str | None = None,
     fields: Iterable[str] = (),
 ) -> Transition:
-    """Make ``action`` on a row the caller has locked, and save it.
+    """Make ``action`` on a row the caller has locked, in the role ``by``, and save it.
 
-    Rule: the version must be the one the person saw (when ``seen_version`` is
-    given) and the status a source of the action; then the status takes the action's
-    target (``to`` where it has several), the version goes up by one, and one
-    UPDATE writes the status, the version, ``fields`` the caller changed and
-    the auto-now timestamps.
+    Rule: the table lists ``by`` among who may ask for the action; the version
+    must be the one the person saw (when ``seen_version`` is given) and the
+    status a source of the action; then the status takes the action's target
+    (``to`` where it has several), the version goes up by one, and one UPDATE
+    writes the status, the version, ``fields`` the caller changed and the
+    auto-now timestamps.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("A transition needs the caller's transaction and row lock.")
-    move = check(row, action, seen_version=seen_version)
+    move = check(row, action, by=by, seen_version=seen_version)
     target = move.target if to is None else to
     if target not in move.targets:
         raise ValueError(f"{action!r} does not lead to {target!r}.")
@@ -177,7 +203,7 @@ def transition(
     return Transition(action=action, source=source, target=target)
 
 
-def transition_all(rows: Sequence[Stateful], action: str) -> list[Transition]:
+def transition_all(rows: Sequence[Stateful], action: str, *, by: str) -> list[Transition]:
     """Make ``action`` on several locked rows of one unversioned model in one UPDATE.
 
     For rows moved together under a parent's lock and version (an order's
@@ -192,7 +218,7 @@ def transition_all(rows: Sequence[Stateful], action: str) -> list[Transition]:
         raise ValueError("Versioned rows move one at a time, each against its version.")
     move = model.MOVES[action]
     for row in rows:
-        check(row, action)
+        check(row, action, by=by)
     target = move.target
     done = [Transition(action=action, source=row.status, target=target) for row in rows]
     model._default_manager.filter(pk__in=[row.pk for row in rows]).update(status=target)

@@ -48,8 +48,9 @@ OUTBOX_MOVES: dict[str, Move] = {
     "mark_sent": Move(WORKER, {SENDING}, {SENT}),
     # the other side refused or failed; attempts remain: due again at next_attempt_at
     "defer": Move(WORKER, {SENDING}, {PENDING}),
-    # no attempts left, or the row can no longer be sent (its recipient is gone)
-    "give_up": Move(WORKER, {PENDING, SENDING}, {FAILED}),
+    # no attempts left (the worker's last, or the sweep's for a claim a dead worker left),
+    # or the row can no longer be sent (its recipient is gone)
+    "give_up": Move({WORKER, SWEEP}, {PENDING, SENDING}, {FAILED}),
     # the worker that claimed it died before it could say how it went
     "release": Move(SWEEP, {SENDING}, {PENDING}),
     # a site admin sends a failed row again, or one waiting for its next attempt now

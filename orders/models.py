@@ -22,9 +22,11 @@ class OrderStatus(models.TextChoices):
     FULFILLED = "fulfilled", _("Fulfilled")
 
 
-# Who asks for a move: the buyer who placed the order, an approver of its open step
-# (or a site admin for a step routed to them), a site admin.
+# Who asks for a move: the buyer who placed the order, an approver of its open step, a
+# site admin (deciding a step routed to site admins, too), a company administrator.
 BUYER, APPROVER, SITE_ADMIN = "buyer", "approver", "site_admin"
+COMPANY_ADMIN = "company_admin"
+DECIDERS = frozenset({APPROVER, SITE_ADMIN})
 # Where routing may send an order: waiting for approval, or approved at once.
 ROUTED = frozenset({OrderStatus.PENDING_APPROVAL, OrderStatus.APPROVED})
 # What the buyer may still change or cancel.
@@ -40,15 +42,16 @@ ORDER_MOVES: dict[str, Move] = {
     "edit": Move(BUYER, CHANGEABLE, ROUTED),
     "cancel": Move(BUYER, CHANGEABLE, {OrderStatus.CANCELLED}),
     # a step of a chain approved: the order waits for the next one
-    "approve_step": Move(APPROVER, {OrderStatus.PENDING_APPROVAL}, {OrderStatus.PENDING_APPROVAL}),
-    "approve": Move(APPROVER, {OrderStatus.PENDING_APPROVAL}, {OrderStatus.APPROVED}),
-    "reject": Move(APPROVER, {OrderStatus.PENDING_APPROVAL}, {OrderStatus.REJECTED}),
+    "approve_step": Move(DECIDERS, {OrderStatus.PENDING_APPROVAL}, {OrderStatus.PENDING_APPROVAL}),
+    "approve": Move(DECIDERS, {OrderStatus.PENDING_APPROVAL}, {OrderStatus.APPROVED}),
+    "reject": Move(DECIDERS, {OrderStatus.PENDING_APPROVAL}, {OrderStatus.REJECTED}),
     # sent back to the buyer with a comment: they change it (routed again) or cancel it
     "request_changes": Move(
-        APPROVER, {OrderStatus.PENDING_APPROVAL}, {OrderStatus.CHANGES_REQUESTED}
+        DECIDERS, {OrderStatus.PENDING_APPROVAL}, {OrderStatus.CHANGES_REQUESTED}
     ),
-    # the company's tiers changed while it waited
-    "reroute": Move(SITE_ADMIN, {OrderStatus.PENDING_APPROVAL}, ROUTED),
+    # the company's approval setup changed while it waited: its tiers (a site admin), or
+    # its people (a company administrator deactivating or reactivating a colleague)
+    "reroute": Move({SITE_ADMIN, COMPANY_ADMIN}, {OrderStatus.PENDING_APPROVAL}, ROUTED),
     "fulfil": Move(SITE_ADMIN, {OrderStatus.APPROVED}, {OrderStatus.FULFILLED}),
 }
 EDITABLE_STATUSES = ORDER_MOVES["edit"].sources

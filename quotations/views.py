@@ -84,9 +84,10 @@ def _acts(user, quote: Quote, side: str) -> bool:
     return side == Side.SELLER or (side == Side.BUYER and quote.requested_by_id == user.pk)
 
 
-def _require(user, quote: Quote, side: str, wanted: str) -> None:
-    if side != wanted:
-        if wanted == Side.BUYER:
+def _require(user, quote: Quote, side: str, wanted: str | frozenset[str]) -> None:
+    wanted = frozenset({wanted}) if isinstance(wanted, str) else wanted
+    if side not in wanted:
+        if Side.BUYER in wanted:
             raise PermissionDenied(_("Only the company that asked for this quote can do this."))
         raise PermissionDenied(_("Only site admins on the quote desk can do this."))
     if not _acts(user, quote, side):

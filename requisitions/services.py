@@ -12,7 +12,7 @@ Rules:
 - Each change locks the list, checks the version the person saw (when they
   saw one), bumps it and writes a history row.
 
-Lock order: a list is locked alone; it is never locked together with an order.
+A list is locked before its lines (``core.locks``), never together with an order.
 """
 
 from uuid import UUID
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from companies.models import User
 from core.domain import InvalidInput, InvalidState, NotAllowed, StaleVersion
+from core.locks import lock, lock_first
 from core.submissions import submission_claim, submission_done
 from orders.services import MAX_LINES, LineRequest, lines_check
 from orders.services.lines import quantity_problem, quantity_sum_problem
@@ -54,7 +55,7 @@ def _name_taken(name: str) -> InvalidInput:
 
 
 def _lock_own(*, list_id: int, actor: User, seen_version: int | None) -> RequisitionList:
-    requisition = RequisitionList.objects.select_for_update().filter(pk=list_id).first()
+    requisition = lock_first(RequisitionList.objects.filter(pk=list_id))
     if requisition is None:
         raise InvalidState(_("This list was deleted meanwhile."))
     if requisition.owner_id != actor.pk:
@@ -69,10 +70,8 @@ def _add_lines(requisition: RequisitionList, lines: list[LineRequest]) -> list[d
     if not lines:
         return []
     checked = lines_check(company_id=requisition.company_id, lines=lines)
-    held = {
-        line.product_id: line
-        for line in RequisitionLine.objects.filter(requisition=requisition).select_for_update()
-    }
+    (lines_held,) = lock(RequisitionLine.objects.filter(requisition=requisition))
+    held = {line.product_id: line for line in lines_held}
     new_products = {c.product.pk for c in checked} - set(held)
     if len(held) + len(new_products) > MAX_LINES:
         raise InvalidInput(
@@ -189,12 +188,11 @@ def requisition_lines_change(
     """Change the quantities of a list's lines, or take lines off. Rule: the owner only;
     lines of another list are not found; quantities from 1 to 100,000."""
     requisition = _lock_own(list_id=list_id, actor=actor, seen_version=seen_version)
-    held = {
-        line.pk: line
-        for line in RequisitionLine.objects.filter(requisition=requisition)
-        .select_related("product")
-        .select_for_update(of=("self",))
-    }
+    (lines_held,) = lock(
+        RequisitionLine.objects.filter(requisition=requisition).select_related("product"),
+        of=("self",),
+    )
+    held = {line.pk: line for line in lines_held}
     unknown = (set(quantities) | set(remove)) - set(held)
     if unknown:
         raise StaleVersion(requisition.changed_meanwhile())

@@ -71,6 +71,13 @@ def staff():
 
 
 @pytest.fixture
+def site_admin_client(client, staff):
+    """A browser logged in as a site admin: the group's permissions, not a superuser's."""
+    client.force_login(staff)
+    return client
+
+
+@pytest.fixture
 def desk():
     """A site admin on the quote desk."""
     return StaffFactory()

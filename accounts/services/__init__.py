@@ -5,8 +5,8 @@
 - ``passwords``: "forgot your password?" and a person's own name;
 - ``two_factor``: an authenticator app and recovery codes.
 
-Lock order, the project's (``core.domain``) extended: company -> invitation -> user
-rows -> (approvals' re-routing: orders, steps).
+Lock order: ``core.locks`` (company, invitation, people, then approvals'
+re-routing: orders, steps).
 """
 
 from .invitations import (

@@ -28,11 +28,12 @@ from approvals.services import approval_contacts_deactivate
 from companies.models import Company, User
 from companies.services import contact_create, user_password_set, user_profile_update
 from core.domain import InvalidState, NotAllowed
+from core.locks import lock, lock_first, lock_one
 from core.submissions import submission_claim, submission_done
 from core.transitions import initial_status, transition
 
 from .. import notify
-from ..models import Invitation, InvitationStatus
+from ..models import INVITEE, INVITER, Invitation, InvitationStatus
 from ..selectors import EXPIRED, INVALID, USED, WITHDRAWN, invitation_problem, is_company_admin
 from ..tokens import invitation_token_matches, new_nonce
 
@@ -104,7 +105,7 @@ def invitation_create(*, user: User, actor: User | None) -> Invitation:
     invitation = Invitation(
         user=user,
         invited_by=actor,
-        status=initial_status(Invitation, "send"),
+        status=initial_status(Invitation, "send", by=INVITER),
         nonce=new_nonce(),
         expires_at=_expiry(),
     )
@@ -157,12 +158,10 @@ def invitation_resend(*, actor: User, user_id: int, seen_version: int | None) ->
     Rule: whoever manages the person; an active person who has no password yet
     (without a waiting invitation, a new one is made).
     """
-    invitation = (
-        Invitation.objects.select_for_update()
-        .filter(user_id=user_id, status=InvitationStatus.PENDING)
-        .first()
+    invitation = lock_first(
+        Invitation.objects.filter(user_id=user_id, status=InvitationStatus.PENDING)
     )
-    person = User.objects.select_for_update(of=("self",)).select_related("company").get(pk=user_id)
+    person = lock_one(User.objects.select_related("company").filter(pk=user_id), of=("self",))
     _check_manages(actor, person)
     if not person.is_active:
         raise InvalidState(
@@ -174,7 +173,9 @@ def invitation_resend(*, actor: User, user_id: int, seen_version: int | None) ->
             raise InvalidState(_("%(person)s has joined already.") % {"person": person})
         return invitation_create(user=person, actor=actor)
     invitation.user = person
-    transition(invitation, "resend", seen_version=seen_version, fields=_new_link(invitation))
+    transition(
+        invitation, "resend", by=INVITER, seen_version=seen_version, fields=_new_link(invitation)
+    )
     notify.invitation_sent(invitation=invitation)
     return invitation
 
@@ -183,28 +184,29 @@ def invitation_resend(*, actor: User, user_id: int, seen_version: int | None) ->
 def invitation_revoke(*, actor: User, user_id: int, seen_version: int | None) -> Invitation:
     """Withdraw a waiting invitation: its links stop working and the person is deactivated."""
     company_id = User.objects.filter(pk=user_id).values_list("company_id", flat=True).first()
-    if company_id is not None:  # first in the lock order: re-routing locks it too
-        list(Company.objects.select_for_update().filter(pk=company_id).values_list("pk"))
-    invitation = (
-        Invitation.objects.select_for_update(of=("self",))
-        .select_related("user")
-        .filter(user_id=user_id, status=InvitationStatus.PENDING)
-        .first()
+    pending = Invitation.objects.select_related("user").filter(
+        user_id=user_id, status=InvitationStatus.PENDING
     )
+    # the company first (``core.locks``): re-routing locks it too
+    company = Company.objects.filter(pk=company_id).values_list("pk", flat=True)
+    *_company, invitations = lock(
+        *([company] if company_id is not None else []), pending, of=("self",)
+    )
+    invitation = invitations[0] if invitations else None
     if invitation is None:
         raise InvalidState(_("No invitation is waiting for this person any more."))
     _check_manages(actor, invitation.user)
-    transition(invitation, "revoke", seen_version=seen_version)
+    transition(invitation, "revoke", by=INVITER, seen_version=seen_version)
     approval_contacts_deactivate(user_ids=[user_id], actor=actor)
     return invitation
 
 
 def _lock_with_link(invitation_id: int, token: str) -> Invitation:
-    invitation = (
-        Invitation.objects.select_for_update(of=("self",))
-        .select_related("user", "user__company", "invited_by")
-        .filter(pk=invitation_id)
-        .first()
+    invitation = lock_first(
+        Invitation.objects.select_related("user", "user__company", "invited_by").filter(
+            pk=invitation_id
+        ),
+        of=("self",),
     )
     if invitation is None or not invitation_token_matches(invitation, token):
         raise InvalidState(problem_message(INVALID))
@@ -225,7 +227,7 @@ def invitation_renew(*, invitation_id: int, token: str) -> Invitation:
         raise InvalidState(
             problem_message(problem) if problem else _("This link still works; use it.")
         )
-    transition(invitation, "renew", fields=_new_link(invitation))
+    transition(invitation, "renew", by=INVITEE, fields=_new_link(invitation))
     notify.invitation_sent(invitation=invitation)
     return invitation
 
@@ -242,7 +244,7 @@ def invitation_accept(*, invitation_id: int, token: str, password: str, full_nam
     if problem:
         raise InvalidState(problem_message(problem, invitation))
     invitation.accepted_at = timezone.now()
-    transition(invitation, "accept", fields=["accepted_at"])
+    transition(invitation, "accept", by=INVITEE, fields=["accepted_at"])
     person = invitation.user
     user_profile_update(user_id=person.pk, full_name=full_name, job_title=person.job_title)
     return user_password_set(user_id=person.pk, password=password)

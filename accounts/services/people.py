@@ -25,10 +25,11 @@ from approvals.services import approval_company_reroute, approval_contacts_deact
 from companies.models import Company, User
 from companies.services import users_reactivate
 from core.domain import InvalidState, NotAllowed
+from core.locks import lock
 from core.transitions import transition
 from orders.models import Order
 
-from ..models import Invitation, InvitationStatus
+from ..models import INVITER, Invitation, InvitationStatus
 from ..selectors import is_company_admin
 from .invitations import invitation_create
 
@@ -36,22 +37,19 @@ ONLY_ADMINS = gettext_lazy("Only your company's administrators manage its people
 
 
 def _lock(actor: User, user_id: int) -> tuple[User, User, Invitation | None]:
-    """Lock the company, the person's waiting invitation, then both people (lock order)."""
+    """Lock the company, the person's waiting invitation, then both people (``core.locks``)."""
     company_id = actor.company_id
     if company_id is None:
         raise NotAllowed(str(ONLY_ADMINS))
-    list(Company.objects.select_for_update().filter(pk=company_id).values_list("pk"))
-    invitation = (
-        Invitation.objects.select_for_update()
-        .filter(user_id=user_id, user__company_id=company_id, status=InvitationStatus.PENDING)
-        .first()
+    _company, invitations, people = lock(
+        Company.objects.filter(pk=company_id).values_list("pk", flat=True),
+        Invitation.objects.filter(
+            user_id=user_id, user__company_id=company_id, status=InvitationStatus.PENDING
+        ),
+        User.objects.filter(pk__in=[actor.pk, user_id]).order_by("pk"),
     )
-    rows = {
-        user.pk: user
-        for user in User.objects.select_for_update()
-        .filter(pk__in=[actor.pk, user_id])
-        .order_by("pk")
-    }
+    invitation = invitations[0] if invitations else None
+    rows = {user.pk: user for user in people}
     me, person = rows.get(actor.pk), rows.get(user_id)
     if me is None or not is_company_admin(me) or me.company_id != company_id:
         raise NotAllowed(str(ONLY_ADMINS))
@@ -82,7 +80,7 @@ def person_deactivate(*, actor: User, user_id: int) -> tuple[User, list[Order]]:
                 _("%(person)s is the company's last administrator.") % {"person": person}
             )
     if invitation is not None:
-        transition(invitation, "revoke")
+        transition(invitation, "revoke", by=INVITER)
     _done, rerouted = approval_contacts_deactivate(user_ids=[person.pk], actor=me)
     person.is_active = False
     return person, rerouted

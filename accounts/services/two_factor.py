@@ -29,6 +29,7 @@ from django_otp.util import random_hex
 from companies.models import User
 from companies.services import user_password_set
 from core.domain import InvalidInput, InvalidState, NotAllowed
+from core.locks import lock, lock_one
 
 from ..models import RecoveryCode
 
@@ -75,7 +76,7 @@ def _replace_codes(user: User) -> list[str]:
 
 
 def _check_password(user: User, password: str) -> User:
-    me = User.objects.select_for_update().get(pk=user.pk)
+    me = lock_one(User.objects.filter(pk=user.pk))
     if not me.check_password(password):
         message = _("That is not your password.")
         raise InvalidInput(message, {"password": [message]})
@@ -165,7 +166,8 @@ def two_factor_check(*, user: User, code: str) -> TwoFactorCheck | None:
     unused recovery code (which is then spent). None: it does not."""
     typed = _normal(code)
     if typed.isdigit() and len(typed) in (6, 8):
-        for device in TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True):
+        (devices,) = lock(TOTPDevice.objects.filter(user=user, confirmed=True))
+        for device in devices:
             if device.verify_token(typed):
                 return TwoFactorCheck(device=device)
         return None

@@ -1,9 +1,9 @@
 """Decisions: an approver (or a site admin) approves or rejects an open step.
 
-Lock order: the order's row first, then its steps (company -> quote -> order ->
-order lines -> approval steps). Every decision bumps the order's version and
-checks the version the person saw, so two people deciding at once, or a
-decision racing the buyer's edit, end in exactly one outcome.
+The order's row is locked before its step (``core.locks``). Every decision
+bumps the order's version and checks the version the person saw, so two
+people deciding at once, or a decision racing the buyer's edit, end in
+exactly one outcome.
 """
 
 from collections.abc import Sequence
@@ -14,17 +14,31 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals.models import NEEDS_COMMENT, ApprovalStep, Decision, StepApprover, StepStatus
+from approvals.models import (
+    NEEDS_COMMENT,
+    ROUTING,
+    ApprovalStep,
+    Decision,
+    StepApprover,
+    StepStatus,
+)
 from companies.models import User
 from core.domain import DomainError, InvalidInput, InvalidState, NotAllowed, StaleVersion
+from core.locks import lock_one
 from core.transitions import check
 from orders import services as order_services
-from orders.models import Channel, Order
+from orders.models import APPROVER, SITE_ADMIN, Channel, Order
 
 from .. import notify
 from .steps import step_move, steps_move_all
 
 MAX_BULK = 100
+
+
+def decider_role(actor: User) -> str:
+    """The role a person decides a step in: a site admin (for steps routed to site
+    admins, ``ApprovalStep.may_be_decided_by``), or an approver."""
+    return SITE_ADMIN if actor.is_staff else APPROVER
 
 
 def _not_yours() -> NotAllowed:
@@ -95,7 +109,7 @@ def approval_step_decide(
     if order_id is None:
         raise _not_yours()
     order = order_services.order_lock(order_id=order_id)
-    step = ApprovalStep.objects.select_for_update().get(pk=step_id)
+    step = lock_one(ApprovalStep.objects.filter(pk=step_id))
     link = (
         None
         if step.needs_site_admin
@@ -106,7 +120,8 @@ def approval_step_decide(
     if not step.may_be_decided_by(actor, order=order, listed=link is not None):
         raise _not_yours()
     _check_still_open(step, order, actor)
-    check(order, decision, seen_version=seen_version)
+    role = decider_role(actor)
+    check(order, decision, by=role, seen_version=seen_version)
     on_behalf_of_id = link[1] if link else None
     if decision in NEEDS_COMMENT and not comment:
         message = (
@@ -121,12 +136,17 @@ def approval_step_decide(
     step.decided_at = timezone.now()
     step.comment = comment
     step_move(
-        step, decision, order=order, fields=["decided_by", "decided_for", "decided_at", "comment"]
+        step,
+        decision,
+        order=order,
+        by=role,
+        fields=["decided_by", "decided_for", "decided_at", "comment"],
     )
     record = partial(
         order_services.order_move,
         order=order,
         actor=actor,
+        by=role,
         comment=comment,
         channel=channel,
         on_behalf_of_id=on_behalf_of_id,
@@ -151,7 +171,7 @@ def approval_step_decide(
         record(action="approve")
         return order
 
-    step_move(following, "open", order=order)
+    step_move(following, "open", order=order, by=ROUTING)
     record(action="approve_step")
     notify.order_waiting_for_approval(order=order, step=following, actor=actor)
     return order

@@ -25,16 +25,34 @@ from django.utils.translation import gettext as _
 
 from companies.models import User
 from core.domain import InvalidInput, NotAllowed
+from core.locks import lock, lock_one
 from core.tallies import tally_add
 from core.transitions import initial_status, transition
 from orders import services as order_services
 from orders.models import Order
 
 from .. import notify
-from ..models import Delegation, DelegationStatus, StepApprover, StepStatus
+from ..models import (
+    CLOCK,
+    LIVE_DELEGATION,
+    OWNER,
+    SITE_ADMIN,
+    Delegation,
+    DelegationStatus,
+    StepApprover,
+    StepStatus,
+)
 from .steps import queue_changes
 
 MANAGE_DELEGATIONS = "approvals.add_delegation"
+
+
+def _owner_role(actor: User, approver_id: int) -> str:
+    """The role a person plans or cancels an approver's time away in: the approver
+    themselves, a site admin for them, or none."""
+    if actor.pk == approver_id:
+        return OWNER
+    return SITE_ADMIN if actor.is_staff else ""
 
 
 def _check_people(*, approver: User, delegate: User, actor: User) -> None:
@@ -94,11 +112,8 @@ def delegation_plan(
     if ends_at <= starts_at or ends_at <= now:
         message = _("The period must end after it starts, and after now.")
         raise InvalidInput(message, errors={"ends_on": [message]})
-    if (
-        Delegation.objects.select_for_update()
-        .filter(approver=approver, status__in=[DelegationStatus.SCHEDULED, DelegationStatus.ACTIVE])
-        .exists()
-    ):
+    live = Delegation.objects.filter(approver=approver, status__in=LIVE_DELEGATION)
+    if lock(live.values_list("pk", flat=True))[0]:
         raise InvalidInput(
             _("%(name)s already has a period away planned; cancel it first.")
             % {"name": approver.full_name}
@@ -109,7 +124,7 @@ def delegation_plan(
         starts_at=starts_at,
         ends_at=ends_at,
         created_by=actor,
-        status=initial_status(Delegation, "plan"),
+        status=initial_status(Delegation, "plan", by=_owner_role(actor, approver.pk)),
     )
     notify.approval_delegated(delegation=delegation, actor=actor)
     if starts_at <= now:
@@ -119,7 +134,7 @@ def delegation_plan(
 
 def _start(delegation: Delegation) -> int:
     """Give the delegate the approver's own undecided steps; returns how many."""
-    transition(delegation, "start")
+    transition(delegation, "start", by=CLOCK)
     own = (
         StepApprover.objects.filter(
             approver=delegation.approver,
@@ -133,7 +148,7 @@ def _start(delegation: Delegation) -> int:
     added = 0
     for step_id, order_id in list(own):
         order = order_services.order_lock(order_id=order_id)  # the order before its steps
-        step = order.approval_steps.select_for_update().get(pk=step_id)
+        step = lock_one(order.approval_steps.filter(pk=step_id))
         if step.status not in (StepStatus.OPEN, StepStatus.WAITING):
             continue
         _link, created = StepApprover.objects.get_or_create(
@@ -157,10 +172,10 @@ def _start(delegation: Delegation) -> int:
     return added
 
 
-def _end(delegation: Delegation, action: str) -> None:
+def _end(delegation: Delegation, action: str, *, by: str) -> None:
     """The steps the delegate has not decided go back to the approver alone."""
     was_active = delegation.status == DelegationStatus.ACTIVE
-    transition(delegation, action)
+    transition(delegation, action, by=by)
     if not was_active:
         return
     links = StepApprover.objects.filter(
@@ -168,19 +183,15 @@ def _end(delegation: Delegation, action: str) -> None:
         on_behalf_of=delegation.approver,
         step__status__in=[StepStatus.OPEN, StepStatus.WAITING],
     )
-    # the orders first (the lock order), in one statement, in the order of their ids
-    orders = {
-        order.pk: order
-        for order in Order.objects.select_for_update()
-        .filter(pk__in=links.values("step__order_id"))
-        .only("pk", "company_id", "placed_by_id")
-        .order_by("pk")
-    }
-    rows = list(
-        links.select_for_update(of=("self",))
-        .order_by("pk")
-        .values_list("pk", "step__order_id", "is_open", "amount")
+    # the orders before the links (``core.locks``), each in one statement
+    locked_orders, rows = lock(
+        Order.objects.filter(pk__in=links.values("step__order_id")).only(
+            "pk", "company_id", "placed_by_id"
+        ),
+        links.order_by("pk").values_list("pk", "step__order_id", "is_open", "amount"),
+        of=("self",),
     )
+    orders = {order.pk: order for order in locked_orders}
     StepApprover.objects.filter(pk__in=[pk for pk, *_ in rows]).delete()
     tally_add(
         change
@@ -198,12 +209,12 @@ def delegation_cancel(*, delegation_id: int, actor: User) -> Delegation:
 
     Rule: the approver, or a site admin; undecided steps go back to the approver.
     """
-    delegation = Delegation.objects.select_for_update().get(pk=delegation_id)
+    delegation = lock_one(Delegation.objects.filter(pk=delegation_id))
     if actor.pk != delegation.approver_id and not (
         actor.is_staff and actor.has_perm(MANAGE_DELEGATIONS)
     ):
         raise NotAllowed(_("Only the approver, or a site admin, cancels their time away."))
-    _end(delegation, "cancel")
+    _end(delegation, "cancel", by=_owner_role(actor, delegation.approver_id))
     return delegation
 
 
@@ -218,15 +229,15 @@ def delegations_apply(*, now: datetime | None = None) -> tuple[int, int]:
     due_start = Delegation.objects.filter(status=DelegationStatus.SCHEDULED, starts_at__lte=now)
     for pk in list(due_start.values_list("pk", flat=True)):
         with transaction.atomic():
-            delegation = Delegation.objects.select_for_update().get(pk=pk)
+            delegation = lock_one(Delegation.objects.filter(pk=pk))
             if delegation.allows("start") and delegation.starts_at <= now:
                 _start(delegation)
                 started += 1
     due_end = Delegation.objects.filter(status=DelegationStatus.ACTIVE, ends_at__lte=now)
     for pk in list(due_end.values_list("pk", flat=True)):
         with transaction.atomic():
-            delegation = Delegation.objects.select_for_update().get(pk=pk)
+            delegation = lock_one(Delegation.objects.filter(pk=pk))
             if delegation.allows("end") and delegation.ends_at <= now:
-                _end(delegation, "end")
+                _end(delegation, "end", by=CLOCK)
                 ended += 1
     return started, ended

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from companies.roles import OVERSEE_ORDERS
+from core.locks import lock_first
 from notifications.services import staff_recipients
 
 from .. import notify
@@ -27,11 +28,12 @@ BATCH = 500
 def _remind(step_id: int, now: datetime, admins: list | None) -> int:
     every = timedelta(hours=settings.APPROVAL_REMINDER_HOURS)
     with transaction.atomic():
-        step = (
-            ApprovalStep.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("order__placed_by", "order__company")
-            .filter(pk=step_id, status=StepStatus.OPEN, remind_at__lte=now)
-            .first()
+        step = lock_first(
+            ApprovalStep.objects.select_related("order__placed_by", "order__company").filter(
+                pk=step_id, status=StepStatus.OPEN, remind_at__lte=now
+            ),
+            skip_locked=True,
+            of=("self",),
         )
         if step is None:
             return 0

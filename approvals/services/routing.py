@@ -2,9 +2,9 @@
 
 ``ApprovalRouter`` answers the question orders ask through ``orders.routing``
 (installed by ``ApprovalsConfig.ready``). Orders' services call it while they
-hold the order's row lock (lock order: company -> quote -> order -> order
-lines -> approval steps); nothing here locks the order again, and nothing here
-writes an order: routing returns the status, orders' services write it.
+hold the order's row lock (lock order: ``core.locks``); nothing here locks the
+order again, and nothing here writes an order: routing returns the status,
+orders' services write it.
 
 The rules, for tiers grouped by minimum (any approver of a tier decides for it):
 
@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from approvals.models import (
+    ROUTING,
     STEP_MOVES,
     ApprovalStep,
     ApprovalTier,
@@ -41,6 +42,7 @@ from approvals.models import (
     StepStatus,
 )
 from companies.models import ApprovalMode, User
+from core.locks import lock
 from core.money import format_money
 from core.tallies import tally_add
 from core.transitions import initial_status
@@ -286,7 +288,10 @@ def create_steps(
                 note=planned.note,
                 needs_site_admin=planned.needs_site_admin,
                 status=initial_status(
-                    ApprovalStep, "route", to=StepStatus.OPEN if opens else StepStatus.WAITING
+                    ApprovalStep,
+                    "route",
+                    by=ROUTING,
+                    to=StepStatus.OPEN if opens else StepStatus.WAITING,
                 ),
                 opened_at=now if opens else None,
                 remind_at=reminder_due(now) if opens else None,
@@ -361,10 +366,10 @@ def _recipients(order: Order, planned: PlannedStep) -> list[User] | None:
 def _end_steps(*, order: Order, action: str) -> list[User]:
     """End the order's steps that ``action`` ends; the approvers of the open one, whose
     queue the order leaves."""
-    steps = list(
-        ApprovalStep.objects.select_for_update()
-        .filter(order=order, status__in=STEP_MOVES[action].sources)
-        .order_by("sequence")
+    (steps,) = lock(
+        ApprovalStep.objects.filter(order=order, status__in=STEP_MOVES[action].sources).order_by(
+            "sequence"
+        )
     )
     if not steps:
         return []

@@ -7,7 +7,7 @@ same transaction, and with it each approver's queue tally (``queue_tally``):
 how many steps wait for them and what they are worth, read by the navigation
 and the dashboard on every page instead of counting the queue.
 
-Lock order: a link is locked after its order and step (``core.domain``).
+A link is locked after its order and step (``core.locks``).
 """
 
 from collections.abc import Iterable, Sequence
@@ -17,11 +17,19 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 
+from core.locks import lock
 from core.tallies import Change, tally_add
 from core.transitions import Transition, transition, transition_all
 from orders.models import Order
 
-from ..models import SITE_ADMIN_QUEUE, ApprovalStep, StepApprover, StepStatus, queue_tally
+from ..models import (
+    ROUTING,
+    SITE_ADMIN_QUEUE,
+    ApprovalStep,
+    StepApprover,
+    StepStatus,
+    queue_tally,
+)
 
 
 def reminder_due(opened_at):
@@ -58,7 +66,7 @@ def _links_set_open(order: Order, steps: Sequence[ApprovalStep], opened_at=None)
     links = StepApprover.objects.filter(step_id__in=step_ids, is_open=not opening)
     # locked, so that a link closed here and deleted at once by a delegation's end
     # leaves its queue once
-    rows = list(links.select_for_update().order_by("pk").values_list("pk", "approver_id", "amount"))
+    (rows,) = lock(links.order_by("pk").values_list("pk", "approver_id", "amount"))
     if rows:
         StepApprover.objects.filter(pk__in=[pk for pk, *_ in rows]).update(
             is_open=opening, **({"opened_at": opened_at} if opening else {})
@@ -70,15 +78,15 @@ def _links_set_open(order: Order, steps: Sequence[ApprovalStep], opened_at=None)
 
 
 def step_move(
-    step: ApprovalStep, action: str, *, order: Order, fields: Sequence[str] = ()
+    step: ApprovalStep, action: str, *, order: Order, by: str, fields: Sequence[str] = ()
 ) -> Transition:
-    """Move one step of a locked order; opening it starts its clock."""
+    """Move one step of a locked order, in the role ``by``; opening it starts its clock."""
     fields = list(fields)
     if action == "open":
         step.opened_at = timezone.now()
         step.remind_at = reminder_due(step.opened_at)
         fields += ["opened_at", "remind_at"]
-    done = transition(step, action, fields=fields)
+    done = transition(step, action, by=by, fields=fields)
     if done.target == StepStatus.OPEN:
         _links_set_open(order, [step], opened_at=step.opened_at)
     elif done.source == StepStatus.OPEN:
@@ -87,8 +95,8 @@ def step_move(
 
 
 def steps_move_all(steps: Sequence[ApprovalStep], action: str, *, order: Order) -> list[Transition]:
-    """Move several steps of a locked order at once (void or close what is left)."""
-    done = transition_all(steps, action)
+    """Move several steps of a locked order at once: routing voids or closes what is left."""
+    done = transition_all(steps, action, by=ROUTING)
     left_open = [step for step, t in zip(steps, done, strict=True) if t.source == StepStatus.OPEN]
     if left_open:
         _links_set_open(order, left_open)

@@ -29,8 +29,9 @@ from django.utils.translation import gettext as _
 from approvals.models import ApprovalStep, StepApprover, StepStatus
 from companies.models import Company, User
 from companies.services import Deactivation, users_deactivate
+from core.locks import lock
 from orders import services as order_services
-from orders.models import Order, OrderStatus
+from orders.models import BUYER, COMPANY_ADMIN, SITE_ADMIN, Order, OrderStatus
 from orders.services.spend import counted, has_caps, spend_peek
 
 from .. import notify
@@ -47,11 +48,17 @@ from .steps import steps_move_all
 CURRENT_ROUND = (StepStatus.WAITING, StepStatus.OPEN, StepStatus.APPROVED)
 
 
+def _rerouter(actor: User) -> str:
+    """The role a change of the company's approval setup comes from: a site admin (Django
+    admin), or a company administrator (their colleagues); anyone else has none."""
+    if actor.is_staff:
+        return SITE_ADMIN
+    return COMPANY_ADMIN if actor.is_company_admin else BUYER
+
+
 def _reroute_order(*, order: Order, mode: str, tiers: list[Tier], actor: User) -> bool:
-    steps = list(
-        ApprovalStep.objects.select_for_update()
-        .filter(order=order, status__in=CURRENT_ROUND)
-        .order_by("sequence")
+    (steps,) = lock(
+        ApprovalStep.objects.filter(order=order, status__in=CURRENT_ROUND).order_by("sequence")
     )
     approver_ids: dict[int, list[int]] = {step.pk: [] for step in steps}
     own_links = StepApprover.objects.filter(step__in=steps, on_behalf_of__isnull=True)
@@ -86,7 +93,7 @@ def _reroute_order(*, order: Order, mode: str, tiers: list[Tier], actor: User) -
         status = OrderStatus.APPROVED
         comment = _("Approval tiers changed: no further approval needed.")
     order_services.order_move(
-        order=order, action="reroute", actor=actor, to=status, comment=comment
+        order=order, action="reroute", actor=actor, by=_rerouter(actor), to=status, comment=comment
     )
     for step in new_steps:
         if step.is_open:
@@ -100,7 +107,7 @@ def approval_company_reroute(*, company_id: int, actor: User) -> list[Order]:
 
     Rule: see this module's docstring. Returns the orders whose route changed.
     """
-    list(Company.objects.select_for_update().filter(pk=company_id).values_list("pk", flat=True))
+    lock(Company.objects.filter(pk=company_id).values_list("pk", flat=True))
     mode, tiers = company_tiers(company_id=company_id)
     waiting = Order.objects.filter(
         company_id=company_id, status=OrderStatus.PENDING_APPROVAL
@@ -125,6 +132,12 @@ def approval_contacts_deactivate(
     person acting); an approver who left no longer decides, so each of their
     companies' waiting orders is routed again (this module's docstring).
     """
+    user_ids = list(user_ids)
+    # their companies before the people (``core.locks``), as a re-route locks them
+    companies = Company.objects.filter(
+        pk__in=User.objects.filter(pk__in=user_ids).values("company_id")
+    )
+    lock(companies.values_list("pk", flat=True))
     done = users_deactivate(user_ids=user_ids, actor=actor)
     rerouted = []
     for company_id in done.company_ids:

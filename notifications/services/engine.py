@@ -61,7 +61,7 @@ from django.utils import timezone
 from core.transitions import transition, transition_all
 
 from ..dispatch import dispatch, publish
-from ..outbox import PENDING, SENDING, OutboxRow
+from ..outbox import PENDING, SENDING, SITE_ADMIN, SWEEP, WORKER, OutboxRow
 
 logger = logging.getLogger(__name__)
 
@@ -196,11 +196,11 @@ def _claim(channel: Channel, row_id: int) -> OutboxRow | SendResult:
     if reason:
         row.last_error = reason
         row.next_attempt_at = None
-        transition(row, "give_up", fields=["last_error", "next_attempt_at"])
+        transition(row, "give_up", by=WORKER, fields=["last_error", "next_attempt_at"])
         return SendResult.FAILED
     row.attempts += 1
     row.claimed_at = timezone.now()
-    transition(row, "claim", fields=["attempts", "claimed_at"])
+    transition(row, "claim", by=WORKER, fields=["attempts", "claimed_at"])
     return row
 
 
@@ -230,7 +230,7 @@ def _mark_sent(channel: Channel, row: OutboxRow, fields: Mapping[str, Any]) -> N
     changed = _record(
         current, {**fields, "sent_at": timezone.now(), "next_attempt_at": None, "last_error": ""}
     )
-    transition(current, "mark_sent", fields=changed)
+    transition(current, "mark_sent", by=WORKER, fields=changed)
 
 
 @transaction.atomic
@@ -247,7 +247,7 @@ def _attempt_failed(
         current,
         {**fields, "last_error": error[:ERROR_LENGTH], "next_attempt_at": next_attempt_at},
     )
-    transition(current, "give_up" if spent else "defer", fields=changed)
+    transition(current, "give_up" if spent else "defer", by=WORKER, fields=changed)
     return SendResult.FAILED if spent else SendResult.RETRY
 
 
@@ -303,10 +303,10 @@ def _release_abandoned_claims(channel: Channel, *, now: datetime, limit: int) ->
         channel.model.objects.filter(pk__in=[row.pk for row in spent]).update(
             last_error="Not sent: no worker finished sending it.", next_attempt_at=None
         )
-        transition_all(spent, "give_up")
+        transition_all(spent, "give_up", by=SWEEP)
     if again:
         channel.model.objects.filter(pk__in=[row.pk for row in again]).update(next_attempt_at=now)
-        transition_all(again, "release")
+        transition_all(again, "release", by=SWEEP)
     return [row.pk for row in again]
 
 
@@ -330,6 +330,6 @@ def outbox_resend(*, channel: Channel, row_ids: Iterable[int]) -> int:
         channel.model.objects.filter(pk__in=ids).update(
             attempts=0, last_error="", next_attempt_at=timezone.now()
         )
-        transition_all(rows, "resend")
+        transition_all(rows, "resend", by=SITE_ADMIN)
         transaction.on_commit(lambda: dispatch(channel, ids))
     return len(ids)

@@ -14,7 +14,7 @@ from core.transitions import initial_status
 
 from ..dispatch import dispatch
 from ..kinds import is_always_emailed
-from ..models import Notification, NotificationPreference, NotificationStatus
+from ..models import EVENT, Notification, NotificationPreference, NotificationStatus
 from .delivery import EMAIL
 
 
@@ -113,6 +113,7 @@ def notification_enqueue(
                 status=initial_status(
                     Notification,
                     "queue",
+                    by=EVENT,
                     to=NotificationStatus.INBOX_ONLY
                     if person.pk in no_email
                     else NotificationStatus.PENDING,

@@ -34,6 +34,7 @@ from core.transitions import initial_status
 
 from ..dispatch import dispatch
 from ..models import ENDPOINTS_VERSION, WebhookDelivery, WebhookEndpoint
+from ..outbox import EVENT
 from .engine import (
     AttemptFailed,
     Channel,
@@ -144,7 +145,7 @@ def webhook_enqueue(
                 event_id=event_id,
                 reference=reference[:20],
                 payload=payload,
-                status=initial_status(WebhookDelivery, "queue"),
+                status=initial_status(WebhookDelivery, "queue", by=EVENT),
                 next_attempt_at=now,
             )
             for endpoint in endpoints

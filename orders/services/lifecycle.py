@@ -1,7 +1,7 @@
 """Use cases that change orders: the only writers of an order's status.
 
 Every one follows the rhythm of ``core.transitions``: lock the order (lock
-order: see ``core.domain``), check who acts, ``transition`` (the move, the
+order: ``core.locks``), check who acts, ``transition`` (the move, the
 version seen, the write), then the event. Routing is asked through
 ``orders.routing``: the approvals app answers, orders never import it.
 """
@@ -19,11 +19,21 @@ from companies.models import Company, User
 from companies.roles import FULFIL_ORDERS
 from companies.services import company_lock_for_ordering
 from core.domain import InvalidInput, InvalidState, NotAllowed
+from core.locks import lock_one
 from core.submissions import submission_claim, submission_done
 from core.transitions import Transition, check, initial_status, transition
 
 from .. import notify, routing
-from ..models import Channel, Order, OrderEvent, OrderEventKind, OrderLine, order_number
+from ..models import (
+    BUYER,
+    SITE_ADMIN,
+    Channel,
+    Order,
+    OrderEvent,
+    OrderEventKind,
+    OrderLine,
+    order_number,
+)
 from .header import (
     Header,
     HeaderRequest,
@@ -175,7 +185,7 @@ def _place(
     header.write_to(order)
     router = routing.router()
     route = router.plan(order=order, spend=spend_lock(order=order) if has_caps(order) else None)
-    order.status = initial_status(Order, "place", to=route.status)
+    order.status = initial_status(Order, "place", by=BUYER, to=route.status)
     _save_new(order)
     spend_add(order=order, amount=counted(order))
     if not order.number:  # the database drew it with the id where it can (Postgres)
@@ -259,9 +269,7 @@ def order_place_at_agreed_prices(
 
 def order_lock(*, order_id: int) -> Order:
     """Lock an order's row for the caller's transaction (before its lines and steps)."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("order_lock needs the caller's transaction.")
-    return Order.objects.select_for_update().get(pk=order_id)
+    return lock_one(Order.objects.filter(pk=order_id))
 
 
 @transaction.atomic
@@ -288,7 +296,7 @@ def order_edit(
     order = order_lock(order_id=order_id)
     if order.placed_by_id != actor.pk:
         raise NotAllowed(_("Only the person who placed an order can change it."))
-    check(order, "edit", seen_version=seen_version)
+    check(order, "edit", by=BUYER, seen_version=seen_version)
     if order.has_agreed_prices:
         raise InvalidState(QUOTED_ORDER_IS_FIXED % {"number": order.number})
     header_fields: list[str] = []
@@ -308,11 +316,11 @@ def order_edit(
     # The version moves on before routing, so what approvers are told carries it.
     fields = ["total", *header_fields]
     if not order.po_reference:
-        done = transition(order, "edit", to=route.status, fields=fields)
+        done = transition(order, "edit", by=BUYER, to=route.status, fields=fields)
     else:
         try:
             with transaction.atomic():  # a savepoint only where the constraint may bite
-                done = transition(order, "edit", to=route.status, fields=fields)
+                done = transition(order, "edit", by=BUYER, to=route.status, fields=fields)
         except IntegrityError:
             po_reference_check(
                 company_id=order.company_id, reference=order.po_reference, order_id=order.pk
@@ -345,7 +353,7 @@ def order_cancel(
     if order.placed_by_id != actor.pk:
         raise NotAllowed(_("Only the person who placed an order can cancel it."))
     before = counted(order)
-    done = transition(order, "cancel", seen_version=seen_version)
+    done = transition(order, "cancel", by=BUYER, seen_version=seen_version)
     spend_add(order=order, amount=-before)
     waited = routing.router().close(order=order, actor=actor)
     notify.order_left_queue(order=order, actor=actor, approvers=waited, reason="cancelled")
@@ -362,7 +370,7 @@ def order_fulfil(
     if not (actor.is_staff and actor.has_perm(FULFIL_ORDERS)):
         raise NotAllowed(_("Only site admins mark orders fulfilled."))
     order = order_lock(order_id=order_id)
-    done = transition(order, "fulfil", seen_version=seen_version)
+    done = transition(order, "fulfil", by=SITE_ADMIN, seen_version=seen_version)
     _record(order, done, actor=actor, comment="", channel=channel)
     return order
 
@@ -372,6 +380,7 @@ def order_move(
     order: Order,
     action: str,
     actor: User | None,
+    by: str,
     to: str | None = None,
     comment: str = "",
     channel: str = Channel.WEB,
@@ -379,13 +388,14 @@ def order_move(
 ) -> OrderEvent:
     """Move a locked order for an approval decision or a re-route, and record it.
 
-    For approvals' services, which lock the order with ``order_lock`` and take
-    their own decision first. Rule: the moves of ``ORDER_MOVES``; every
+    For approvals' services, which lock the order with ``order_lock``, take their
+    own decision first and say the role ``actor`` acts in (``by``). Rule: the
+    moves of ``ORDER_MOVES``, by whom they list; every
     decision moves the version on, even one that leaves the status as it was
     (a step of a chain), so a page showing the order before is stale after.
     """
     before = counted(order)
-    done = transition(order, action, to=to)
+    done = transition(order, action, by=by, to=to)
     spend_add(order=order, amount=counted(order) - before)
     return _record(
         order, done, actor=actor, comment=comment, channel=channel, on_behalf_of_id=on_behalf_of_id

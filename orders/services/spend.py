@@ -7,9 +7,9 @@ statement. Routing an order whose company has a budget (or whose buyer has a
 limit) locks the two rows first and reads them: two orders placed at once meet
 on that lock, so they cannot both slip under a budget.
 
-Lock order (with ``core.domain``'s): company -> quote -> monthly spend -> order.
-A change of an existing order writes the rows after its order's lock; nothing
-waits for an order while it holds them.
+The rows are locked after the order (``core.locks.LOCK_ORDER``): a change of an
+order writes them under its order's lock; a new order, which nobody else can see
+yet, reads them before it is inserted.
 """
 
 from dataclasses import dataclass
@@ -18,6 +18,8 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
+
+from core.locks import lock_noted
 
 from ..models import SPENT_STATUSES, MonthlySpend, Order
 
@@ -65,6 +67,7 @@ def _add(order: Order, amount: Decimal) -> dict[int | None, Decimal]:
     missing) in one statement; returns the rows' totals, which it holds locked."""
     table = MonthlySpend._meta.db_table
     month = spend_month(order.created_at)
+    lock_noted(MonthlySpend)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (company_id, buyer_id, month, total) "  # noqa: S608

@@ -1,4 +1,4 @@
-"""Use cases that change quotes. Lock order: see ``core.domain``.
+"""Use cases that change quotes. Lock order: ``core.locks``.
 
 Split by side: ``buyer`` (request, edit, withdraw, accept, place the order),
 ``desk`` (offer, accept as requested, reject), ``thread`` (messages) and

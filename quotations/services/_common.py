@@ -1,7 +1,7 @@
 """What the quote use cases share: input shapes, checks, locks and records.
 
-Lock order: see ``core.domain`` (company -> quote -> order -> ...). Every
-writer of a quote's lines, revisions or status locks the quote row first.
+Every writer of a quote's lines, revisions or status locks the quote row
+first (lock order: ``core.locks``).
 """
 
 from collections.abc import Sequence
@@ -18,6 +18,7 @@ from catalog.models import Product
 from companies.models import Company, User
 from core.caching import bump
 from core.domain import InvalidInput, InvalidState, NotAllowed
+from core.locks import lock_one
 from core.money import CENT
 from core.transitions import Transition, transition
 from orders.services import LineRequest, lines_check
@@ -34,6 +35,7 @@ from ..models import (
     QuoteLine,
     QuoteMessage,
     QuoteRevision,
+    Side,
     status_version,
 )
 from ..selectors import quote_lines_priced
@@ -184,7 +186,7 @@ def check_desk(actor: User) -> None:
 
 
 def lock_quote(quote_id: int) -> Quote:
-    return Quote.objects.select_for_update().get(pk=quote_id)
+    return lock_one(Quote.objects.filter(pk=quote_id))
 
 
 def check_not_expired(quote: Quote, now: datetime) -> None:
@@ -201,18 +203,31 @@ def check_not_expired(quote: Quote, now: datetime) -> None:
         )
 
 
+def side_of(actor: User | None) -> str:
+    """The side a person acts on: the quote desk (seller), the buyer's; no one: the system."""
+    if actor is None:
+        return Side.SYSTEM
+    return Side.SELLER if is_desk(actor) else Side.BUYER
+
+
 def move(
     quote: Quote,
     action: str,
     now: datetime,
     *,
+    actor: User | None,
     seen_version: int | None = None,
     fields: Sequence[str] = (),
 ) -> Transition:
-    """Make ``action`` on a locked quote (``core.transitions``); it counts as activity."""
+    """Make ``action`` on a locked quote (``core.transitions``), on the side ``actor`` acts
+    on (``side_of``); it counts as activity."""
     quote.last_activity_at = now
     done = transition(
-        quote, action, seen_version=seen_version, fields=["last_activity_at", *fields]
+        quote,
+        action,
+        by=side_of(actor),
+        seen_version=seen_version,
+        fields=["last_activity_at", *fields],
     )
     if done.source != done.target:
         bump(status_version(), status_version(quote.company_id))

@@ -44,6 +44,7 @@ from ._common import (
     clean_text,
     lock_quote,
     move,
+    side_of,
     write_event,
     write_message,
     write_revision,
@@ -84,7 +85,11 @@ def quote_request(
     company = check_buyer(buyer)
     checked = check_lines(company_id=company.pk, lines=lines)
     body = clean_text(message, required=False)
-    quote = Quote(company=company, requested_by=buyer, status=initial_status(Quote, "request"))
+    quote = Quote(
+        company=company,
+        requested_by=buyer,
+        status=initial_status(Quote, "request", by=side_of(buyer)),
+    )
     header_check(company=company, header=header or HeaderRequest()).write_to(quote)
     quote.save()
     quote.number = quote_number(quote.pk)
@@ -133,7 +138,7 @@ def quote_edit(
     quote.lines.all().delete()
     _write_lines(quote, checked)
     quote.expires_at = None
-    done = move(quote, "edit", timezone.now(), fields=["expires_at", *header_fields])
+    done = move(quote, "edit", timezone.now(), actor=actor, fields=["expires_at", *header_fields])
     kind = RevisionKind.COUNTERED if done.source == QuoteStatus.OFFERED else RevisionKind.EDITED
     write_revision(quote, kind=kind, author=actor)
     write_event(
@@ -159,7 +164,7 @@ def quote_withdraw(*, quote_id: int, actor: User, seen_version: int, comment: st
     check_requester(actor, quote, active_company=False)
     check(quote, "withdraw", seen_version=seen_version)
     comment = clean_text(comment, required=False, field="comment")
-    done = move(quote, "withdraw", timezone.now())
+    done = move(quote, "withdraw", timezone.now(), actor=actor)
     write_event(
         quote, kind=QuoteEventKind.WITHDRAWN, actor=actor, from_status=done.source, comment=comment
     )
@@ -181,7 +186,7 @@ def quote_accept(
     check_requester(actor, quote)
     check(quote, "accept", seen_version=seen_version)
     check_not_expired(quote, now)
-    done = move(quote, "accept", now)
+    done = move(quote, "accept", now, actor=actor)
     write_event(quote, kind=QuoteEventKind.ACCEPTED, actor=actor, from_status=done.source)
     notify.quote_accepted(quote=quote, actor=actor)
     return quote
@@ -222,7 +227,7 @@ def quote_place_order(
         buyer=actor, priced=priced, quote_number=quote.number, header=Header.of(quote)
     )
     quote.order = order
-    done = move(quote, "place_order", timezone.now(), fields=["order"])
+    done = move(quote, "place_order", timezone.now(), actor=actor, fields=["order"])
     write_event(
         quote,
         kind=QuoteEventKind.ORDERED,

@@ -99,7 +99,7 @@ def quote_offer(
     check_total(sum((line.offered_total for line in changed), Decimal("0.00")))
     QuoteLine.objects.bulk_update(changed, ["offered_unit_price", "quantity"])
     quote.expires_at = expires_at
-    done = move(quote, "offer", now, fields=["expires_at"])
+    done = move(quote, "offer", now, actor=actor, fields=["expires_at"])
     write_revision(quote, kind=RevisionKind.OFFERED, author=actor)
     write_event(quote, kind=QuoteEventKind.OFFERED, actor=actor, from_status=done.source)
     write_message(quote, author=actor, body=body)
@@ -136,7 +136,7 @@ def quote_accept_as_requested(
     check_total(sum((line.offered_total for line in lines), Decimal("0.00")))
     QuoteLine.objects.bulk_update(lines, ["offered_unit_price"])
     quote.expires_at = None
-    done = move(quote, "accept_as_requested", timezone.now(), fields=["expires_at"])
+    done = move(quote, "accept_as_requested", timezone.now(), actor=actor, fields=["expires_at"])
     write_revision(quote, kind=RevisionKind.ACCEPTED_AS_REQUESTED, author=actor)
     write_event(quote, kind=QuoteEventKind.ACCEPTED, actor=actor, from_status=done.source)
     write_message(quote, author=actor, body=body)
@@ -155,7 +155,7 @@ def quote_reject(*, quote_id: int, actor: User, seen_version: int, reason: str) 
     quote = lock_quote(quote_id)
     check(quote, "reject", seen_version=seen_version)
     reason = clean_text(reason, required=True, field="reason")
-    done = move(quote, "reject", timezone.now())
+    done = move(quote, "reject", timezone.now(), actor=actor)
     write_event(
         quote, kind=QuoteEventKind.REJECTED, actor=actor, from_status=done.source, comment=reason
     )

@@ -17,7 +17,7 @@ def _quote_expire(*, quote_id: int, now: datetime) -> bool:
     # Re-checked under the lock: the buyer may have countered or accepted meanwhile.
     if not quote.allows("expire") or quote.expires_at is None or quote.expires_at > now:
         return False
-    done = move(quote, "expire", now)
+    done = move(quote, "expire", now, actor=None)
     write_event(quote, kind=QuoteEventKind.EXPIRED, actor=None, from_status=done.source)
     notify.quote_expired(quote=quote)
     return True

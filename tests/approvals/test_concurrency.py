@@ -1,18 +1,21 @@
 import threading
-import time
 from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
 
 from approvals.models import Decision, StepApprover, StepStatus
-from approvals.services import approval_company_reroute, approval_step_decide
+from approvals.services import (
+    approval_company_reroute,
+    approval_contacts_deactivate,
+    approval_step_decide,
+)
 from companies.models import Company, User
 from core.domain import DomainError, StaleVersion
 from orders.models import OrderEventKind, OrderStatus
 from orders.services import LineRequest, order_cancel, order_edit
 from tests.approvals.factories import ApprovalTierFactory, source_example
-from tests.concurrency import run_at_once
+from tests.concurrency import backend_pid, run_at_once, waits_for
 from tests.factories import StaffFactory
 
 
@@ -184,12 +187,14 @@ def test_an_order_placed_while_the_tiers_change_is_routed_under_the_new_tiers():
     # given a site admin who has deactivated approver 1 and not yet committed
     example = source_example()
     locked, release = threading.Event(), threading.Event()
+    admin_session: list[int] = []
 
     def admin_changes_tiers():
         try:
             with transaction.atomic():
                 Company.objects.select_for_update().get(pk=example.company.pk)
                 User.objects.filter(pk=example.approver1.pk).update(is_active=False)
+                admin_session.append(backend_pid())
                 locked.set()
                 release.wait(5)
         finally:
@@ -210,8 +215,9 @@ def test_an_order_placed_while_the_tiers_change_is_routed_under_the_new_tiers():
 
     buyer = threading.Thread(target=buyer_places)
     buyer.start()
-    time.sleep(0.5)
-    assert buyer.is_alive()  # waits for the admin's change instead of reading old tiers
+    # it waits for the admin's change instead of reading the old tiers
+    assert waits_for(admin_session[0])
+    assert not placed
     release.set()
     admin.join()
     buyer.join()
@@ -238,3 +244,48 @@ def test_two_orders_at_once_cannot_both_slip_under_the_budget():
     assert statuses == [OrderStatus.APPROVED, OrderStatus.PENDING_APPROVAL]
     waiting = next(o for o in outcomes if o.status == OrderStatus.PENDING_APPROVAL)
     assert "budget by $1,000.00" in waiting.events.get(kind="placed").comment
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deactivating_an_approver_waits_for_their_company_before_it_holds_them():
+    # given a company administrator's change holding the company (as deactivating a
+    # colleague does: company, then people), not yet committed
+    example = source_example()
+    admin = StaffFactory()
+    locked, release = threading.Event(), threading.Event()
+    holder: list[int] = []
+
+    def company_admin_holds_the_company():
+        try:
+            with transaction.atomic():
+                Company.objects.select_for_update().get(pk=example.company.pk)
+                holder.append(backend_pid())
+                locked.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    def site_admin_deactivates():
+        try:
+            approval_contacts_deactivate(user_ids=[example.approver1.pk], actor=admin)
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=company_admin_holds_the_company)
+    first.start()
+    assert locked.wait(10)
+
+    # when a site admin deactivates approver 1 in Django admin at that moment
+    second = threading.Thread(target=site_admin_deactivates)
+    second.start()
+    try:
+        assert waits_for(holder[0])
+        # then, while it waits for the company, approver 1's row is free: the company
+        # administrator's next lock (the person) goes through instead of deadlocking
+        with transaction.atomic():
+            User.objects.select_for_update(nowait=True).get(pk=example.approver1.pk)
+    finally:
+        release.set()
+        first.join()
+        second.join()
+    assert not User.objects.get(pk=example.approver1.pk).is_active

@@ -5,7 +5,17 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from approvals.models import ApprovalStep, Decision, Delegation, DelegationStatus, StepApprover
+from approvals.models import (
+    CLOCK,
+    DELEGATION_MOVES,
+    OWNER,
+    SITE_ADMIN,
+    ApprovalStep,
+    Decision,
+    Delegation,
+    DelegationStatus,
+    StepApprover,
+)
 from approvals.notify import ORDER_WAITING
 from approvals.selectors import approval_queue_for
 from approvals.services import (
@@ -14,11 +24,12 @@ from approvals.services import (
     delegation_plan,
     delegations_apply,
 )
-from core.domain import InvalidInput, NotAllowed
+from core.domain import InvalidInput, InvalidState, NotAllowed
+from core.transitions import successors
 from notifications.models import Notification
 from orders.models import OrderStatus
 from tests.approvals.factories import source_example
-from tests.factories import BuyerFactory
+from tests.factories import BuyerFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -154,3 +165,79 @@ def test_only_the_approver_or_a_site_admin_plans_or_cancels():
 
     delegation.refresh_from_db()
     assert delegation.status == DelegationStatus.CANCELLED
+
+
+def test_the_delegation_moves_table_covers_every_status():
+    moves = successors(DELEGATION_MOVES, DelegationStatus.values)
+
+    assert moves == {
+        DelegationStatus.SCHEDULED: {DelegationStatus.ACTIVE, DelegationStatus.CANCELLED},
+        DelegationStatus.ACTIVE: {DelegationStatus.ENDED, DelegationStatus.CANCELLED},
+        DelegationStatus.ENDED: set(),
+        DelegationStatus.CANCELLED: set(),
+    }
+    # the approver (or a site admin for them) plans and cancels; the clock starts and ends
+    assert {a: m.who for a, m in DELEGATION_MOVES.items()} == {
+        "plan": {OWNER, SITE_ADMIN},
+        "start": {CLOCK},
+        "end": {CLOCK},
+        "cancel": {OWNER, SITE_ADMIN},
+    }
+
+
+def in_status(example, status: str) -> Delegation:
+    delegation = away(example, example.approver2, starts_in=DAY)
+    Delegation.objects.filter(pk=delegation.pk).update(status=status)  # a given, not a move
+    delegation.refresh_from_db()
+    return delegation
+
+
+@pytest.mark.parametrize("status", DelegationStatus.values)
+def test_cancelling_moves_a_period_in_every_status_as_the_table_says(status):
+    example = source_example()
+    delegation = in_status(example, status)
+
+    if status in DELEGATION_MOVES["cancel"].sources:
+        delegation_cancel(delegation_id=delegation.pk, actor=example.approver1)
+        assert Delegation.objects.get(pk=delegation.pk).status == DelegationStatus.CANCELLED
+    else:
+        with pytest.raises(InvalidState):
+            delegation_cancel(delegation_id=delegation.pk, actor=example.approver1)
+        assert Delegation.objects.get(pk=delegation.pk).status == status
+
+
+@pytest.mark.parametrize("status", DelegationStatus.values)
+def test_the_clock_starts_and_ends_periods_only_from_the_statuses_the_table_says(status):
+    example = source_example()
+    delegation = in_status(example, status)
+    now = timezone.now()
+    rows = Delegation.objects.filter(pk=delegation.pk)
+
+    # due to start: only a scheduled period starts
+    rows.update(starts_at=now - 2 * DAY, ends_at=now + DAY)
+    starts = status in DELEGATION_MOVES["start"].sources
+    assert delegations_apply(now=now) == (int(starts), 0)
+    after_start = rows.get().status
+    assert after_start == (DelegationStatus.ACTIVE if starts else status)
+
+    # due to end as well: only a period in effect ends
+    ends = after_start in DELEGATION_MOVES["end"].sources
+    assert delegations_apply(now=now + 2 * DAY) == (0, int(ends))
+    assert rows.get().status == (DelegationStatus.ENDED if ends else after_start)
+
+
+def test_a_site_admin_with_the_groups_permissions_plans_and_cancels_for_an_approver():
+    example = source_example()
+    admin = StaffFactory()
+    now = timezone.now()
+
+    delegation = delegation_plan(
+        approver=example.approver1,
+        delegate=example.approver2,
+        starts_at=now + DAY,
+        ends_at=now + 2 * DAY,
+        actor=admin,
+    )
+    delegation_cancel(delegation_id=delegation.pk, actor=admin)
+
+    assert Delegation.objects.get(pk=delegation.pk).status == DelegationStatus.CANCELLED

@@ -60,13 +60,14 @@ def test_every_sku_field_of_the_order_form_is_tied_to_the_suggestions(client, bu
     assert body.count('list="sku-suggestions"') == 5
 
 
-@pytest.mark.parametrize("page", ["quotations:create", "orders:line_row"])
+# (not named "page": that is the browser's fixture, and would take the test among them)
+@pytest.mark.parametrize("url_name", ["quotations:create", "orders:line_row"])
 def test_every_sku_field_of_the_quote_form_and_an_added_row_is_tied_to_the_suggestions(
-    client, buyer, page
+    client, buyer, url_name
 ):
     client.force_login(buyer)
 
-    body = client.get(reverse(page), {"lines-TOTAL_FORMS": 5}).content.decode()
+    body = client.get(reverse(url_name), {"lines-TOTAL_FORMS": 5}).content.decode()
 
     sku_fields = re.findall(r'<input type="text" name="lines-\d+-sku"[^>]*>', body)
     assert sku_fields
@@ -74,7 +75,7 @@ def test_every_sku_field_of_the_quote_form_and_an_added_row_is_tied_to_the_sugge
         assert 'list="sku-suggestions"' in field
         assert f'hx-get="{reverse("catalog:suggest")}"' in field
         assert 'hx-target="#sku-suggestions"' in field
-    if page == "quotations:create":
+    if url_name == "quotations:create":
         assert len(sku_fields) == 3 and '<datalist id="sku-suggestions">' in body
 
 

@@ -9,6 +9,7 @@ from django.db import connection, transaction
 
 from core.models import Tally
 from core.tallies import Change, Total, tally_add, tally_fold, tally_read
+from tests.concurrency import backend_pid, waits_for
 
 pytestmark = pytest.mark.django_db
 
@@ -80,8 +81,7 @@ def test_changes_written_while_folds_run_are_neither_lost_nor_counted_twice():
         folding.set()
         assert written.wait(5), "a change waited for the fold"
         second.start()  # a second fold at once waits for the first one's rows
-        second.join(0.5)
-        assert second.is_alive()
+        assert waits_for(backend_pid())
     second.join(10)
     writer.join()
     tally_fold()

@@ -7,7 +7,8 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from approvals.models import ApprovalStep, StepApprover
+from approvals.models import ApprovalStep, Decision, StepApprover
+from approvals.services import approval_step_decide
 from orders.models import OrderStatus
 from orders.selectors import month_start, order_spend_this_month
 from orders.services import order_cancel, order_fulfil
@@ -111,12 +112,23 @@ def test_spend_this_month_counts_my_company_only_and_leaves_out_cancelled_and_re
     order_fulfil(order_id=fulfilled.pk, actor=staff)
     cancelled = place_order(buyer, (unit, 1000))
     order_cancel(order_id=cancelled.pk, actor=buyer, seen_version=1)
+    approver = ApprovalTierFactory(company=company, minimum=Decimal("500.00")).approver
+    rejected = place_order(buyer, (unit, 700))  # waits for the approver, who rejects it
+    approval_step_decide(
+        step_id=rejected.approval_steps.get().pk,
+        actor=approver,
+        decision=Decision.REJECT,
+        comment="Not this month.",
+        seen_version=rejected.version,
+    )
     place_order(BuyerFactory(), (unit, 999))  # another company
     with patch("django.utils.timezone.now", return_value=month_start() - timedelta(hours=1)):
         place_order(buyer, (unit, 50))  # last month
 
     spend = order_spend_this_month(company_id=company.pk)
 
+    rejected.refresh_from_db()
+    assert rejected.status == OrderStatus.REJECTED
     assert spend == Decimal("100.05")
     assert isinstance(spend, Decimal)
 

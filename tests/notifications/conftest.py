@@ -5,6 +5,7 @@ import socket
 import subprocess
 import threading
 import time
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -89,6 +90,29 @@ def running_beat(interval: float = 0.2):
 def celery_worker(broker):
     with real_worker():
         yield
+
+
+_drained: dict[str, threading.Event] = {}
+
+
+@celery_app.task(name="tests.notifications.mark_drained", ignore_result=True)
+def mark_drained(token: str) -> None:
+    """The marker ``worker_drained`` sends behind the tasks queued before it."""
+    event = _drained.pop(token, None)
+    if event is not None:
+        event.set()
+
+
+def worker_drained(timeout: float = 20.0) -> bool:
+    """Whether the worker has handled every task queued so far: what the dispatchers hold
+    is published, then a marker task queued behind it has run. One worker, one task at a
+    time, first in first out: a second copy of a task queued before it was handled too."""
+    if not dispatch.flush(timeout=timeout):
+        return False
+    token = uuid.uuid4().hex
+    done = _drained[token] = threading.Event()
+    mark_drained.delay(token)
+    return done.wait(timeout)
 
 
 def _free_port() -> int:

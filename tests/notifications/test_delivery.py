@@ -14,6 +14,7 @@ from core.domain import InvalidState
 from core.transitions import NEW, initial_status, transition
 from notifications.models import (
     DELIVERY_MOVES,
+    EVENT,
     NOTIFICATION_MOVES,
     DeliveryStatus,
     Notification,
@@ -91,29 +92,29 @@ def test_every_status_and_action_moves_as_the_table_says_or_is_refused(machine, 
 
     if status in move.sources:
         with transaction.atomic():
-            done = transition(row, action)
+            done = transition(row, action, by=next(iter(move.who)))
         assert (done.source, done.target) == (status, move.target)
         assert model.objects.get(pk=row.pk).status == move.target
     else:
         with pytest.raises(InvalidState), transaction.atomic():
-            transition(row, action)
+            transition(row, action, by=next(iter(move.who)))
         assert model.objects.get(pk=row.pk).status == status
 
 
 def test_a_row_is_born_pending_or_for_the_inbox_only():
-    assert initial_status(Notification, "queue", to=NotificationStatus.PENDING)
-    assert initial_status(Notification, "queue", to=NotificationStatus.INBOX_ONLY)
+    assert initial_status(Notification, "queue", by=EVENT, to=NotificationStatus.PENDING)
+    assert initial_status(Notification, "queue", by=EVENT, to=NotificationStatus.INBOX_ONLY)
     for status in set(NotificationStatus.values) - NOTIFICATION_MOVES["queue"].targets:
         with pytest.raises(ValueError):
-            initial_status(Notification, "queue", to=status)
+            initial_status(Notification, "queue", by=EVENT, to=status)
     assert queued_row().status == NotificationStatus.PENDING
 
 
 def test_a_delivery_is_born_pending_only():
-    assert initial_status(WebhookDelivery, "queue") == DeliveryStatus.PENDING
+    assert initial_status(WebhookDelivery, "queue", by=EVENT) == DeliveryStatus.PENDING
     for status in set(DeliveryStatus.values) - {DeliveryStatus.PENDING}:
         with pytest.raises(ValueError):
-            initial_status(WebhookDelivery, "queue", to=status)
+            initial_status(WebhookDelivery, "queue", by=EVENT, to=status)
     assert queued_delivery().status == DeliveryStatus.PENDING
 
 

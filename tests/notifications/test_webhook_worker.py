@@ -12,7 +12,7 @@ from notifications.models import DeliveryStatus, WebhookDelivery, WebhookEndpoin
 from orders.models import OrderStatus
 from orders.notify import ORDER_APPROVED_EVENT, ORDER_PLACED_EVENT
 from tests.approvals.factories import source_example
-from tests.notifications.conftest import real_worker, running_beat
+from tests.notifications.conftest import real_worker, running_beat, worker_drained
 from tests.notifications.receiver import running_receiver, verify
 from tests.notifications.test_worker import place_through_the_page, wait_for
 
@@ -57,7 +57,7 @@ def test_an_approver_approving_in_the_portal_sends_a_signed_order_approved(clien
 
         assert receiver.wait_for(1)
         assert wait_for(lambda: WebhookDelivery.objects.get().status == DeliveryStatus.DELIVERED)
-        time.sleep(0.5)  # nothing else arrives
+        assert worker_drained()  # and nothing else arrives
 
     (got,) = receiver.received
     assert verify(got.headers, got.body, SECRET)
@@ -78,7 +78,7 @@ def test_a_500_then_a_200_through_the_worker_is_delivered_once(client, hooks_bro
         place_through_the_page(client, example, 100)
 
         assert wait_for(lambda: WebhookDelivery.objects.get().status == DeliveryStatus.DELIVERED)
-        time.sleep(0.5)
+        assert worker_drained()
 
     assert len(receiver.received) == 2
     assert len({r.headers["X-Portal-Event-Id"] for r in receiver.received}) == 1

@@ -12,7 +12,13 @@ from orders.models import Order, OrderStatus
 from tests.approvals.factories import source_example
 from tests.conftest import test_broker_url
 from tests.factories import PASSWORD
-from tests.notifications.conftest import DEAD_BROKER, point_celery_at, real_worker, running_beat
+from tests.notifications.conftest import (
+    DEAD_BROKER,
+    point_celery_at,
+    real_worker,
+    running_beat,
+    worker_drained,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis, pytest.mark.postgres]
 
@@ -52,7 +58,7 @@ def test_a_real_worker_mails_the_approver_of_a_placed_order(client, celery_worke
     # then the worker sends approver 2 — and nobody else — an email
     assert order.status == OrderStatus.PENDING_APPROVAL
     assert wait_for(lambda: len(mailoutbox) >= 1)
-    time.sleep(0.5)  # nothing else arrives
+    assert worker_drained()  # and nothing else arrives
     (message,) = mailoutbox
     assert message.to == [example.approver2.email]
     assert order.number in message.subject

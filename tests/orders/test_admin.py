@@ -25,10 +25,10 @@ def staff_with(*codenames: str) -> User:
     return staff
 
 
-def test_a_site_admin_marks_approved_orders_fulfilled(admin_client):
+def test_a_site_admin_marks_approved_orders_fulfilled(site_admin_client):
     order = place_order(BuyerFactory(), (ProductFactory(), 2))
 
-    response = admin_client.post(
+    response = site_admin_client.post(
         reverse("admin:orders_order_changelist"),
         {"action": "mark_fulfilled", "_selected_action": [order.pk]},
     )

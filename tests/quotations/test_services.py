@@ -766,7 +766,7 @@ def test_the_moves_table_covers_every_status_and_ends_in_final_states():
     }
     assert moves[QuoteStatus.ACCEPTED] == {QuoteStatus.ORDERED}
     for move in QUOTE_MOVES.values():
-        assert move.who in Side.values
+        assert len(move.who) == 1 and move.who <= set(Side.values)  # one side each
         assert move.sources and not move.sources & final
     # whose answer it waits for, or ready to order: only while the deal is alive, and the
     # thread is open exactly then; an accepted quote waits for nobody's answer

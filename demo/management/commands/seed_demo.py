@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import transaction
 
 from approvals.demo import seed_approval_extras, seed_tiers, seed_waiting_orders
 from catalog.demo import seed_products
 from companies.demo import DEMO_PASSWORD, PEOPLE, seed_companies
+from core import locks
 from orders.demo import seed_orders, seed_webhooks
 from quotations.demo import seed_quotes
 from requisitions.demo import seed_requisition_lists
@@ -17,7 +17,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        with transaction.atomic():
+        with locks.batch():  # one transaction; the seed runs alone
             people = seed_companies()
             # Before the orders, switched off: nothing is posted until a site admin says where.
             seed_webhooks()
