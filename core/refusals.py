@@ -33,7 +33,7 @@ from .domain import DomainError, InvalidInput, NotAllowed
 from .http import answer_refusal
 from .submissions import AlreadySubmitted
 
-Target = forms.Form | forms.BaseFormSet
+Target = forms.BaseForm | forms.BaseFormSet
 
 
 class Answered(Exception):
@@ -57,7 +57,7 @@ class RefusalMiddleware:
         return exception.response if isinstance(exception, Answered) else None
 
 
-def _field_named(row: forms.Form, key: str) -> str | None:
+def _field_named(row: forms.BaseForm, key: str) -> str | None:
     """The field of a formset's row whose HTML name is ``key`` (``addresses-2-label``)."""
     return next((name for name in row.fields if row.add_prefix(name) == key), None)
 
@@ -75,7 +75,7 @@ def show_refusal(exc: DomainError, *targets: Target) -> None:
     Each target form keeps the refusal as ``refusal``, for what it shows besides
     (``orders.forms.HeaderForm.duplicate_of``).
     """
-    whole = [target for target in targets if isinstance(target, forms.Form)]
+    whole = [target for target in targets if isinstance(target, forms.BaseForm)]
     rows = [
         (formset, row)
         for formset in targets

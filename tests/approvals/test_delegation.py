@@ -153,3 +153,23 @@ def test_only_the_approver_or_a_site_admin_plans_or_cancels():
 
     delegation.refresh_from_db()
     assert delegation.status == DelegationStatus.CANCELLED
+
+
+def test_a_period_planned_in_django_admin_that_ends_too_soon_is_refused_on_its_end():
+    from approvals.admin import DelegationForm
+
+    example = source_example()
+    now = timezone.localtime()
+    form = DelegationForm(
+        {
+            "approver": example.approver1.pk,
+            "delegate": example.approver2.pk,
+            "starts_at": (now + 2 * DAY).strftime("%Y-%m-%d %H:%M"),
+            "ends_at": (now + DAY).strftime("%Y-%m-%d %H:%M"),
+        }
+    )
+    form.actor = example.approver1
+
+    assert not form.is_valid()
+    assert form.errors["ends_at"] == ["The period must end after it starts, and after now."]
+    assert not Delegation.objects.exists()
