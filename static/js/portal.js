@@ -2,17 +2,26 @@
 // restarts) and says nothing when the portal cannot be reached: a button pressed
 // in a row would seem to do nothing. Say it on top of whatever is in view: the
 // portal's reason when its error page gives one (#error-reason), else that the
-// portal could not be reached, or that nothing was done.
+// portal could not be reached, or that nothing was done. The words are the base
+// template's (#request-alerts), translated there.
 (() => {
-  const template = document.getElementById("request-failed");
   const box = document.getElementById("request-alerts");
-  if (!template || !box) {
+  if (!box) {
     return;
   }
 
   const show = (text) => {
-    const alert = template.content.firstElementChild.cloneNode(true);
-    alert.querySelector(".request-failed-reason").textContent = text;
+    const alert = document.createElement("div");
+    alert.className = "alert alert-danger alert-dismissible fade show shadow";
+    alert.setAttribute("role", "alert");
+    const reason = document.createElement("span");
+    reason.textContent = text;
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "btn-close";
+    close.dataset.bsDismiss = "alert";
+    close.setAttribute("aria-label", box.dataset.close);
+    alert.append(reason, close);
     box.replaceChildren(alert); // the latest only
   };
 
@@ -28,12 +37,12 @@
   document.body.addEventListener("htmx:responseError", (event) => {
     const xhr = event.detail.xhr;
     if (xhr.status >= 500) {
-      show(template.dataset.unreachable);
+      show(box.dataset.unreachable);
     } else {
-      show(reasonOf(xhr) || template.dataset.refused);
+      show(reasonOf(xhr) || box.dataset.refused);
     }
   });
   for (const name of ["htmx:sendError", "htmx:timeout"]) {
-    document.body.addEventListener(name, () => show(template.dataset.unreachable));
+    document.body.addEventListener(name, () => show(box.dataset.unreachable));
   }
 })();
