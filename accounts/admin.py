@@ -25,6 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from approvals.admin import contacts_deactivate_and_report, reroute_after_person_saved
 from companies.models import User
+from core.admin import each_selected
 from core.domain import DomainError
 
 from .forms import NextForm
@@ -247,15 +248,17 @@ class InvitationAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">{}</a>', url, obj.user)
 
     def _each(self, request, queryset, service, done: str) -> None:
-        ok = 0
-        for invitation in queryset.filter(status=InvitationStatus.PENDING).select_related("user"):
-            try:
-                service(actor=request.user, user_id=invitation.user_id, seen_version=None)
-            except DomainError as exc:
-                self.message_user(request, f"{invitation.user}: {exc}", messages.ERROR)
-            else:
-                ok += 1
-        self.message_user(request, done % {"n": ok})
+        each_selected(
+            request,
+            self,
+            queryset.filter(status=InvitationStatus.PENDING).select_related("user"),
+            lambda invitation: service(
+                actor=request.user, user_id=invitation.user_id, seen_version=None
+            ),
+            done=done,
+            label=lambda invitation: str(invitation.user),
+            level=messages.ERROR,
+        )
 
     @admin.action(
         description=gettext_lazy("Send a new link (the earlier ones stop working)"),

@@ -9,7 +9,7 @@ from django.contrib.auth.forms import (
 )
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import SubmissionForm
+from core.forms import FormSet, SubmissionForm
 
 NAME_MAX = 150
 EMAIL_MAX = 254  # the longest address there is (RFC 5321), and the column's length
@@ -217,6 +217,7 @@ MAX_DETAIL_ROWS = 50
 
 AddressFormSet = forms.formset_factory(
     AddressForm,
+    formset=FormSet,
     extra=1,
     can_delete=True,
     max_num=MAX_DETAIL_ROWS,
@@ -225,6 +226,7 @@ AddressFormSet = forms.formset_factory(
 )
 CentreFormSet = forms.formset_factory(
     CentreForm,
+    formset=FormSet,
     extra=1,
     can_delete=True,
     max_num=MAX_DETAIL_ROWS,

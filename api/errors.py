@@ -3,6 +3,9 @@
 A service's ``DomainError`` maps to a status the caller can act on: the person
 may not do this (403), the object changed since the version they sent (409), its
 state no longer allows it (409), the input breaks a rule (400, with the fields).
+Every one is answered here, so an endpoint lets it rise. A creating call sent
+again with its Idempotency-Key (``AlreadySubmitted``) is not refused: the view's
+``replay(result)`` answers with what the first call made.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -15,6 +18,7 @@ from rest_framework.views import exception_handler as drf_handler
 
 from core.domain import DomainError, InvalidInput, InvalidState, NotAllowed, StaleVersion
 from core.http import error_body
+from core.submissions import AlreadySubmitted
 
 DOMAIN_STATUS = [
     (NotAllowed, status.HTTP_403_FORBIDDEN, "not_allowed"),
@@ -59,6 +63,9 @@ def _messages(value) -> list:
 
 
 def exception_handler(exc, context):
+    replay = getattr(context.get("view"), "replay", None)
+    if isinstance(exc, AlreadySubmitted) and replay is not None:
+        return replay(exc.result)
     if isinstance(exc, DomainError):
         return refusal(exc)
     if isinstance(exc, Http404):

@@ -4,13 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.domain import DomainError, InvalidInput
-from core.forms import show_domain_error
-from core.http import answer_refusal
-from core.submissions import AlreadySubmitted
+from core.refusals import page_refusals
 
 from .forms import TokenForm
 from .selectors import api_tokens_of
@@ -35,21 +33,18 @@ def _page(request, form, *, key: str = "", token=None):
 def token_list(request):
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with page_refusals(
+            request,
+            show_on=form,
+            already=lambda _first: reverse("api_tokens:list"),
+            already_says=_("This token was made already; its key was shown then."),
+        ):
             token, key = api_token_create(
                 user=request.user,
                 name=form.cleaned_data["name"],
                 days=form.days(),
                 submission_key=form.submission_key(),
             )
-        except AlreadySubmitted:
-            messages.info(request, _("This token was made already; its key was shown then."))
-            return redirect("api_tokens:list")
-        except InvalidInput as exc:
-            show_domain_error(exc, form)
-        except DomainError as exc:
-            return answer_refusal(request, exc, back=request.path)
-        else:
             # The key is on this answer only: nothing keeps it to show again.
             return _page(request, TokenForm(), key=key, token=token)
     return _page(request, form)

@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from companies.admin import COMPANY_FIELDSETS, COMPANY_INLINES, details_changed
 from companies.models import ApprovalMode, Company, User
 from companies.services import company_details_changed
+from core.admin import each_selected
 from core.domain import DomainError
-from core.forms import show_domain_error
+from core.refusals import show_refusal
 
 from .models import LIVE_DELEGATION, ApprovalTier, Delegation
 from .selectors import approval_tier_preview
@@ -184,7 +185,7 @@ class DelegationForm(forms.ModelForm):
                     actor=self.actor,
                 )
             except DomainError as exc:
-                show_domain_error(exc, self)
+                show_refusal(exc, self)
         return data
 
 
@@ -228,12 +229,10 @@ class DelegationAdmin(admin.ModelAdmin):
         description=gettext_lazy("Cancel or end the selected periods"), permissions=["add"]
     )
     def cancel(self, request, queryset):
-        done = 0
-        for pk in queryset.filter(status__in=LIVE_DELEGATION).values_list("pk", flat=True):
-            try:
-                delegation_cancel(delegation_id=pk, actor=request.user)
-            except DomainError as exc:
-                self.message_user(request, str(exc), messages.WARNING)
-            else:
-                done += 1
-        self.message_user(request, _("%(n)d periods cancelled or ended.") % {"n": done})
+        each_selected(
+            request,
+            self,
+            queryset.filter(status__in=LIVE_DELEGATION).values_list("pk", flat=True),
+            lambda pk: delegation_cancel(delegation_id=pk, actor=request.user),
+            done=_("%(n)d periods cancelled or ended."),
+        )

@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -11,10 +13,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from companies.roles import DECIDE_FOR_SITE_ADMINS
-from core.domain import DomainError, InvalidInput, NotAllowed, StaleVersion
-from core.forms import show_domain_error
-from core.http import answer_refusal
+from core.domain import DomainError, InvalidInput, StaleVersion
 from core.pagination import paginate
+from core.refusals import fragment_refusals, page_refusals
 from orders.models import Channel, Order, OrderStatus
 from orders.selectors import order_get
 
@@ -138,7 +139,8 @@ def email_decision(request, token: str):
         return redirect_to_login(request.get_full_path())
     form = EmailDecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
+        refused = partial(_decision_refused, request, link.order)
+        with page_refusals(request, show_on=form, answer=refused):
             decided = approval_step_decide(
                 step_id=link.step.pk,
                 actor=link.approver,
@@ -147,11 +149,6 @@ def email_decision(request, token: str):
                 seen_version=link.version,
                 channel=Channel.EMAIL,
             )
-        except InvalidInput as exc:
-            show_domain_error(exc, form)
-        except DomainError as exc:
-            return _link_refused(request, str(exc), 409, link.order)
-        else:
             return render(
                 request,
                 "approvals/email_decision_done.html",
@@ -171,6 +168,12 @@ def email_decision(request, token: str):
         },
         status=400 if form.errors else 200,
     )
+
+
+def _decision_refused(request, order, refusal: DomainError):
+    """A decision the service refused (decided meanwhile, no longer theirs): the link's
+    own page says why."""
+    return _link_refused(request, str(refusal), 409, order)
 
 
 def _link_refused(request, message: str, status: int, order):
@@ -199,7 +202,13 @@ def decide(request, number: str):
             return _queue_row(request, order, _("Open the order to decide it."), ok=False)
         return _order_page(request, order, form=form, status=400)
     step = approval_step_of_order(order=order, step_id=form.cleaned_data["step"])
-    try:
+    with fragment_refusals(
+        request,
+        fragment=partial(_row_refused, request, order),
+        back=reverse("approvals:order", args=[order.number]),
+        show_on=form,
+        say=partial(_why_refused, request, order),
+    ):
         decided = approval_step_decide(
             step_id=step.pk,
             actor=request.user,
@@ -207,26 +216,28 @@ def decide(request, number: str):
             comment=form.cleaned_data["comment"],
             seen_version=form.cleaned_data["version"],
         )
-    except InvalidInput as exc:
+        done = decision_message(decided, form.cleaned_data["decision"])
         if request.htmx:
-            return _queue_row(request, order, _("Open the order to decide it."), ok=False)
-        show_domain_error(exc, form)
-        return _order_page(request, order, form=form, status=400)
-    except NotAllowed as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except DomainError as exc:
-        if isinstance(exc, StaleVersion):
-            # Say where the order went meanwhile, not only that it moved.
-            exc = StaleVersion(f"{exc} {_where_now(request, order.number)}")
-        if request.htmx:
-            return _queue_row(request, order, str(exc), ok=False)
-        return answer_refusal(request, exc, back=reverse("approvals:order", args=[order.number]))
-    if request.htmx:
-        return _queue_row(
-            request, decided, decision_message(decided, form.cleaned_data["decision"])
-        )
-    messages.success(request, decision_message(decided, form.cleaned_data["decision"]))
-    return redirect("approvals:staff_queue" if request.user.is_staff else "approvals:queue")
+            return _queue_row(request, decided, done)
+        messages.success(request, done)
+        return redirect("approvals:staff_queue" if request.user.is_staff else "approvals:queue")
+    return _order_page(request, order, form=form, status=400)
+
+
+def _why_refused(request, order, refusal: DomainError) -> str:
+    """A refused decision's words: a stale version also says where the order went
+    meanwhile, not only that it moved."""
+    if isinstance(refusal, StaleVersion):
+        return f"{refusal} {_where_now(request, order.number)}"
+    return str(refusal)
+
+
+def _row_refused(request, order, refusal: DomainError):
+    """An inline decision refused: the queue row says why. Input the row has no field
+    for (a rejection's comment) sends the person to the order's page."""
+    if isinstance(refusal, InvalidInput):
+        return _queue_row(request, order, _("Open the order to decide it."), ok=False)
+    return _queue_row(request, order, _why_refused(request, order, refusal), ok=False)
 
 
 def _queue_row(request, order, message: str, *, ok: bool = True):
@@ -282,15 +293,13 @@ def bulk_approve(request):
             messages.error(request, error)
         return redirect(back)
     decision = form.cleaned_data["decision"] or Decision.APPROVE
-    try:
+    with page_refusals(request, back=reverse(back)):
         results = approval_steps_bulk_decide(
             actor=request.user,
             items=form.cleaned_data["steps"],
             decision=decision,
             comment=form.cleaned_data["comment"],
         )
-    except DomainError as exc:
-        return answer_refusal(request, exc, back=reverse(back))
     if all(r.denied for r in results):
         raise PermissionDenied(_("None of the selected orders is waiting for you."))
     rejected = [r.order.number for r in results if r.ok and r.order.status == OrderStatus.REJECTED]
@@ -344,7 +353,7 @@ def away(request):
     )
     if request.method == "POST" and form.is_valid():
         starts_at, ends_at = form.period()
-        try:
+        with page_refusals(request, back=reverse("approvals:away"), show_on=form):
             delegation_plan(
                 approver=user,
                 delegate=form.cleaned_data["delegate"],
@@ -352,11 +361,6 @@ def away(request):
                 ends_at=ends_at,
                 actor=user,
             )
-        except InvalidInput as exc:
-            show_domain_error(exc, form)
-        except DomainError as exc:
-            return answer_refusal(request, exc, back=reverse("approvals:away"))
-        else:
             messages.success(
                 request,
                 _("%(name)s decides for you while you are away.")
@@ -383,9 +387,7 @@ def away_cancel(request):
     current = delegation_current_for(user=request.user)
     if not form.is_valid() or current is None or current.pk != form.cleaned_data["delegation"]:
         raise Http404("No such period away.")
-    try:
+    with page_refusals(request, back=reverse("approvals:away")):
         delegation_cancel(delegation_id=current.pk, actor=request.user)
-    except DomainError as exc:
-        return answer_refusal(request, exc, back=reverse("approvals:away"))
     messages.success(request, _("Your approvals are yours alone again."))
     return redirect("approvals:away")

@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Sends the answer a view gave a use case's refusal (core.refusals).
+    "core.refusals.RefusalMiddleware",
     # Sessions end after SESSION_IDLE_MINUTES unused; site admins set two-factor up first.
     "accounts.middleware.SessionActivityMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",

@@ -1,7 +1,10 @@
 """Admin pieces every app shares (this module registers nothing)."""
 
-from django.contrib import admin
+from collections.abc import Callable, Iterable
 
+from django.contrib import admin, messages
+
+from core.domain import DomainError
 from core.money import format_money
 
 
@@ -28,3 +31,31 @@ def money_field(name: str, description: str):
     show.short_description = description
     show.admin_order_field = name
     return show
+
+
+def each_selected(
+    request,
+    model_admin: admin.ModelAdmin,
+    rows: Iterable,
+    act: Callable[[object], object],
+    *,
+    done: str,
+    label: Callable[[object], str] | None = None,
+    level: int = messages.WARNING,
+) -> int:
+    """An admin action over the selected rows, each through its service (``act``).
+
+    A row the service refuses is said, with why (and which row, when ``label``
+    names it); the rest are counted in ``done`` (``%(n)d``). Returns that count.
+    This is the admin's one answer to a refusal, as ``core.refusals`` is the pages'.
+    """
+    count = 0
+    for row in rows:
+        try:
+            act(row)
+        except DomainError as exc:
+            model_admin.message_user(request, f"{label(row)}: {exc}" if label else str(exc), level)
+        else:
+            count += 1
+    model_admin.message_user(request, done % {"n": count})
+    return count

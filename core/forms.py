@@ -1,53 +1,41 @@
-"""Forms' shared pieces: the one-time key of a creating form, showing a service's refusal."""
+"""Forms' shared pieces: formsets that take a refusal, the one-time key of a creating
+form, saying plainly what was wrong with a form."""
 
 import uuid
-from collections.abc import Callable
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy
 
-from .domain import DomainError, InvalidInput
 
-
-def _sku_of(row: forms.Form) -> str | None:
-    data = getattr(row, "cleaned_data", None) or {}
-    return data.get("sku")
-
-
-def show_domain_error(
-    exc: DomainError,
-    form: forms.Form | None = None,
-    formset: forms.BaseFormSet | None = None,
-    *,
-    row_key: Callable[[forms.Form], str | None] = _sku_of,
-    row_field: str = "sku",
-) -> None:
-    """Put a service's refusal where the person will look for it.
-
-    An ``InvalidInput`` names fields (``{"comment": [...]}``) or rows (by SKU):
-    field errors go on ``form``'s field of that name, row errors on every row of
-    ``formset`` whose ``row_key`` matches, in its ``row_field``. The message
-    itself goes above the rows (or the form) when nothing more precise took it.
+class FormSet(forms.BaseFormSet):
+    """The project's formsets. Like a form, ``add_error(None, message)`` says
+    something above the rows. A refusal about one row names it by ``row_key``
+    (a line's SKU) and lands on its ``row_field`` (``core.refusals.show_refusal``).
     """
-    errors = exc.errors if isinstance(exc, InvalidInput) else {}
-    on_fields = on_rows = False
-    for key, messages in errors.items():
-        if form is not None and key in form.fields:
-            for message in messages:
-                form.add_error(key, message)
-            on_fields = True
-            continue
-        for row in formset.forms if formset is not None else ():
-            if key is not None and row_key(row) == key:
-                for message in messages:
-                    row.add_error(row_field, message)
-                on_rows = True
-    if on_fields and not on_rows:
-        return
-    if formset is not None:
-        formset.non_form_errors().append(str(exc))
-    elif form is not None:
-        form.add_error(None, str(exc))
+
+    row_field = "sku"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._said: list = []
+
+    def row_key(self, row: forms.Form) -> str | None:
+        return (getattr(row, "cleaned_data", None) or {}).get("sku")
+
+    def add_error(self, field: None, error) -> None:
+        if field is not None:
+            raise ValueError("A formset's own errors are about no one field.")
+        self._said.append(error)
+
+    def non_form_errors(self):
+        errors = super().non_form_errors()
+        if not self._said:
+            return errors
+        said = [ValidationError(message) for message in self._said]
+        return self.error_class(
+            [*errors.as_data(), *said], error_class="nonform", renderer=self.renderer
+        )
 
 
 class SubmissionForm(forms.Form):
@@ -72,7 +60,7 @@ def _hidden_errors(form: forms.Form) -> bool:
     return any(name in form.errors for name, field in form.fields.items() if field.widget.is_hidden)
 
 
-def explain_hidden_errors(target: forms.Form | forms.BaseFormSet) -> bool:
+def explain_hidden_errors(target: forms.Form | FormSet) -> bool:
     """Say plainly when a field the person never sees is missing or was tampered with.
 
     Hidden fields (the version seen, a line's id, a step) carry the page's state;
@@ -81,7 +69,7 @@ def explain_hidden_errors(target: forms.Form | forms.BaseFormSet) -> bool:
     if isinstance(target, forms.BaseFormSet):
         if any(_hidden_errors(row) for row in target.forms):
             if PAGE_OUT_OF_DATE not in target.non_form_errors():
-                target.non_form_errors().append(PAGE_OUT_OF_DATE)
+                target.add_error(None, PAGE_OUT_OF_DATE)
             return True
         return False
     if _hidden_errors(target):

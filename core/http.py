@@ -8,8 +8,10 @@ from django.shortcuts import redirect
 from .domain import DomainError, NotAllowed
 
 
-def answer_refusal(request: HttpRequest, exc: DomainError, *, back: str) -> HttpResponse:
-    """The rule for every refused action a person posts.
+def answer_refusal(
+    request: HttpRequest, exc: DomainError, *, back: str, message: str | None = None
+) -> HttpResponse:
+    """The rule for every refused action a person posts (``core.refusals`` applies it).
 
     - ``NotAllowed``: the person may not do this at all. A 403 page says why
       (nothing to retry, nothing changed).
@@ -17,11 +19,13 @@ def answer_refusal(request: HttpRequest, exc: DomainError, *, back: str) -> Http
       it, input that no field of the form carries): back to ``back``, the page
       the person acted from, with the reason on top, to look again.
 
-    Input tied to a field is shown on the form instead (``core.forms``).
+    ``message`` words the refusal for this page (by default, its own words).
+    Input tied to a field is shown on the form instead (``core.refusals.show_refusal``).
     """
+    message = str(exc) if message is None else message
     if isinstance(exc, NotAllowed):
-        raise PermissionDenied(str(exc)) from exc
-    messages.error(request, str(exc))
+        raise PermissionDenied(message) from exc
+    messages.error(request, message)
     return redirect(back)
 
 

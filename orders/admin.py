@@ -1,9 +1,8 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from companies.roles import FULFIL_ORDERS
-from core.admin import ReadOnlyInline, money_field
-from core.domain import DomainError
+from core.admin import ReadOnlyInline, each_selected, money_field
 
 from .models import Order, OrderEvent, OrderLine
 from .services import order_fulfil
@@ -65,12 +64,10 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Mark selected approved orders fulfilled"), permissions=["fulfil"])
     def mark_fulfilled(self, request, queryset):
-        done = 0
-        for order_id in queryset.values_list("pk", flat=True):
-            try:
-                order_fulfil(order_id=order_id, actor=request.user)
-            except DomainError as exc:
-                self.message_user(request, str(exc), messages.WARNING)
-            else:
-                done += 1
-        self.message_user(request, _("%(n)d orders marked fulfilled.") % {"n": done})
+        each_selected(
+            request,
+            self,
+            queryset.values_list("pk", flat=True),
+            lambda order_id: order_fulfil(order_id=order_id, actor=request.user),
+            done=_("%(n)d orders marked fulfilled."),
+        )

@@ -6,8 +6,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from companies.selectors import cost_centres_of, delivery_addresses_of
-from core.domain import InvalidInput
-from core.forms import show_domain_error
+from core.forms import FormSet
 
 from .models import MAX_COST_CENTRE, MAX_LINE_QUANTITY, MAX_NOTE, MAX_PO_REFERENCE
 from .services import MAX_LINES, DuplicatePoReference, HeaderRequest, LineRequest
@@ -51,7 +50,19 @@ class ListOrText(forms.Select):
         return text.render(name, value, attrs, renderer)
 
 
-class HeaderForm(forms.Form):
+class NamesDuplicateOrder:
+    """A form refused for a PO reference another order of the company has already:
+    ``duplicate_of`` is that order's number, for a link to it (``refusal`` is set by
+    ``core.refusals.show_refusal``)."""
+
+    refusal = None
+
+    @property
+    def duplicate_of(self) -> str:
+        return self.refusal.number if isinstance(self.refusal, DuplicatePoReference) else ""
+
+
+class HeaderForm(NamesDuplicateOrder, forms.Form):
     """An order's (or a quote's) header: the shape only; the rules are
     ``orders.services.header``'s. Used with ``prefix="header"``.
 
@@ -86,7 +97,6 @@ class HeaderForm(forms.Form):
 
     def __init__(self, *args, addresses=(), cost_centres=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.duplicate_of = ""  # the order that has the PO reference already, when refused
         # Read only when the form is shown: a valid post places the order without them.
         self._addresses, self._cost_centres = addresses, cost_centres
         self.fields["delivery_address"].widget.choices = lambda: (
@@ -196,7 +206,7 @@ class PreviewRowForm(forms.Form):
     editing = forms.CharField(required=False, max_length=20)
 
 
-class BaseOrderLineFormSet(forms.BaseFormSet):
+class BaseOrderLineFormSet(FormSet):
     """Rows of SKU and quantity; empty rows are ignored."""
 
     def line_request(self, row: dict) -> LineRequest:
@@ -284,10 +294,3 @@ def header_form(user, data=None, *, source=None) -> HeaderForm:
     if data is None:
         form.initial = HeaderForm.initial_for(source, () if source else form.addresses)
     return form
-
-
-def show_header_error(exc: InvalidInput, header: HeaderForm, formset=None) -> None:
-    """A refused header (or lines): on its field; a duplicate PO reference names its order."""
-    if isinstance(exc, DuplicatePoReference):
-        header.duplicate_of = exc.number
-    show_domain_error(exc, form=header, formset=formset)

@@ -8,12 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from companies.roles import OVERSEE_ORDERS
-from core.domain import DomainError, InvalidInput
 from core.exports import csv_response, export_query
 from core.forms import SubmissionForm, explain_hidden_errors, form_problem
-from core.http import answer_refusal
 from core.pagination import paginate
-from core.submissions import AlreadySubmitted
+from core.refusals import page_refusals
 
 from .exports import order_export_header, order_export_rows
 from .filters import OrderFilter
@@ -25,7 +23,6 @@ from .forms import (
     PreviewRowForm,
     VersionForm,
     header_form,
-    show_header_error,
 )
 from .models import OrderEventKind, OrderStatus
 from .selectors import (
@@ -197,21 +194,18 @@ def order_create(request):
         formset = OrderLineFormSet(request.POST, prefix="lines")
         header_ok = header.is_valid()
         if formset.is_valid() and header_ok and submission_form.is_valid():
-            try:
+            with page_refusals(
+                request,
+                show_on=(formset, header),
+                already="orders:detail",
+                already_says=_("This order was placed already; here it is."),
+            ):
                 order = order_place(
                     buyer=request.user,
                     lines=formset.line_requests(),
                     header=header.header_request(),
                     submission_key=submission_form.submission_key(),
                 )
-            except AlreadySubmitted as exc:
-                messages.info(request, _("This order was placed already; here it is."))
-                return redirect("orders:detail", number=exc.result)
-            except InvalidInput as exc:
-                show_header_error(exc, header, formset)
-            except DomainError as exc:
-                return answer_refusal(request, exc, back=request.path)
-            else:
                 messages.success(
                     request,
                     _("Order %(number)s placed: %(status)s.")
@@ -286,7 +280,8 @@ def order_update(request, number: str):
         if not version_form.is_valid():
             explain_hidden_errors(version_form)
         elif formset.is_valid() and header_ok:
-            try:
+            back = reverse("orders:detail", args=[order.number])
+            with page_refusals(request, back=back, show_on=(formset, header)):
                 order = order_edit(
                     order_id=order.pk,
                     actor=request.user,
@@ -294,19 +289,12 @@ def order_update(request, number: str):
                     header=header.header_request(),
                     seen_version=version_form.cleaned_data["version"],
                 )
-            except InvalidInput as exc:
-                show_header_error(exc, header, formset)
-            except DomainError as exc:
-                return answer_refusal(
-                    request, exc, back=reverse("orders:detail", args=[order.number])
-                )
-            else:
                 messages.success(
                     request,
                     _("Order %(number)s changed: %(status)s.")
                     % {"number": order.number, "status": order.get_status_display().lower()},
                 )
-                return redirect("orders:detail", number=order.number)
+                return redirect(back)
     else:
         formset = OrderLineFormSet(
             prefix="lines",
@@ -388,14 +376,12 @@ def order_cancel_view(request, number: str):
         return redirect("orders:detail", number=order.number)
     if order.placed_by_id != request.user.pk:
         raise PermissionDenied(_("Only the person who placed an order can cancel it."))
-    try:
+    with page_refusals(request, back=reverse("orders:detail", args=[order.number])):
         order_cancel(
             order_id=order.pk,
             actor=request.user,
             seen_version=form.cleaned_data["version"],
             comment=form.cleaned_data["comment"],
         )
-    except DomainError as exc:
-        return answer_refusal(request, exc, back=reverse("orders:detail", args=[order.number]))
     messages.success(request, _("Order %(number)s cancelled.") % {"number": order.number})
     return redirect("orders:detail", number=order.number)

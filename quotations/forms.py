@@ -5,8 +5,8 @@ from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import SubmissionForm
-from orders.forms import BaseOrderLineFormSet, OrderLineForm, quantity_widget
+from core.forms import FormSet, SubmissionForm
+from orders.forms import BaseOrderLineFormSet, NamesDuplicateOrder, OrderLineForm, quantity_widget
 from orders.services import MAX_LINES
 
 from .models import MAX_MESSAGE_LENGTH, MAX_UNIT_PRICE, Quote
@@ -99,7 +99,7 @@ class QuoteEditForm(VersionForm, SubmissionForm):
     message = _text_field(_("Message (optional)"), required=False)
 
 
-class PlaceOrderForm(VersionForm, SubmissionForm):
+class PlaceOrderForm(NamesDuplicateOrder, VersionForm, SubmissionForm):
     """Place the order of an accepted quote: once per click, whatever the clicks."""
 
 
@@ -139,8 +139,15 @@ class OfferLineForm(forms.Form):
     quantity = forms.IntegerField(label=_("Quantity"), required=False, widget=quantity_widget())
 
 
-class BaseOfferLineFormSet(forms.BaseFormSet):
-    """One row per line of the quote, each required: an offer prices every line."""
+class BaseOfferLineFormSet(FormSet):
+    """One row per line of the quote, each required: an offer prices every line. A
+    refusal about a line (by its SKU) is shown on its price."""
+
+    row_field = "unit_price"
+
+    def row_key(self, row) -> str | None:
+        line = getattr(row, "line", None)
+        return line.product.sku if line is not None else None
 
     def get_form_kwargs(self, index):
         # Rows the page did not send as "initial" still need a line and a price.

@@ -1,5 +1,6 @@
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,14 +11,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from core.domain import DomainError, InvalidInput, NotAllowed
+from core.domain import DomainError, InvalidInput
 from core.exports import csv_response, export_query
-from core.forms import explain_hidden_errors, form_problem, show_domain_error
-from core.http import answer_refusal
+from core.forms import explain_hidden_errors, form_problem
 from core.pagination import paginate
+from core.refusals import fragment_refusals, page_refusals, show_refusal
 from core.submissions import AlreadySubmitted
-from orders.forms import PrefillForm, header_form, show_header_error
-from orders.services import DuplicatePoReference, order_route_preview
+from orders.forms import PrefillForm, header_form
+from orders.services import order_route_preview
 
 from .filters import QuoteDeskFilter, QuoteFilter
 from .forms import (
@@ -100,17 +101,6 @@ def _valid(form, formset) -> bool:
     for part in (form, formset):
         explain_hidden_errors(part)
     return all(valid)
-
-
-def _already(request, view_name: str, exc: AlreadySubmitted):
-    """A second click of the same form: to what the first one made."""
-    messages.info(request, str(exc))
-    return redirect(view_name, number=exc.result)
-
-
-def _offer_row_sku(row) -> str | None:
-    line = getattr(row, "line", None)
-    return line.product.sku if line is not None else None
 
 
 def _detail_context(user, quote: Quote, side: str, **overrides) -> dict:
@@ -218,7 +208,12 @@ def quote_create(request):
         header = header_form(request.user, request.POST)
         header_ok = header.is_valid()
         if formset.is_valid() and form.is_valid() and header_ok:
-            try:
+            with page_refusals(
+                request,
+                back=reverse("quotations:create"),
+                show_on=(formset, form, header),
+                already="quotations:detail",
+            ):
                 quote = quote_request(
                     buyer=request.user,
                     lines=formset.line_requests(),
@@ -226,16 +221,6 @@ def quote_create(request):
                     header=header.header_request(),
                     submission_key=form.submission_key(),
                 )
-            except AlreadySubmitted as exc:
-                return _already(request, "quotations:detail", exc)
-            except InvalidInput as exc:
-                if set(exc.errors) & set(header.fields):
-                    show_header_error(exc, header)
-                else:
-                    show_domain_error(exc, form, formset)
-            except DomainError as exc:
-                return answer_refusal(request, exc, back=reverse("quotations:create"))
-            else:
                 messages.success(
                     request,
                     _("Quote %(number)s requested. We will tell you when prices are offered.")
@@ -277,7 +262,12 @@ def quote_update(request, number: str):
         form = QuoteEditForm(request.POST)
         header_ok = header.is_valid()
         if _valid(form, formset) and header_ok:
-            try:
+            with page_refusals(
+                request,
+                back=reverse("quotations:detail", args=[quote.number]),
+                show_on=(formset, form, header),
+                already="quotations:detail",
+            ):
                 quote = quote_edit(
                     quote_id=quote.pk,
                     actor=request.user,
@@ -287,18 +277,6 @@ def quote_update(request, number: str):
                     header=header.header_request(),
                     submission_key=form.submission_key(),
                 )
-            except AlreadySubmitted as exc:
-                return _already(request, "quotations:detail", exc)
-            except InvalidInput as exc:
-                if set(exc.errors) & set(header.fields):
-                    show_header_error(exc, header)
-                else:
-                    show_domain_error(exc, form, formset)
-            except DomainError as exc:
-                return answer_refusal(
-                    request, exc, back=reverse("quotations:detail", args=[quote.number])
-                )
-            else:
                 messages.success(
                     request,
                     _("Quote %(number)s changed and sent to the seller.")
@@ -397,6 +375,12 @@ def _refused_in_dialog(request, quote: Quote, action: str, why: str):
     return redirect("quotations:detail", number=quote.number)
 
 
+def _said_in_dialog(quote: Quote, action: str, refusal: DomainError) -> str:
+    if isinstance(refusal, InvalidInput):
+        return REFUSED_IN_DIALOG[action] % {"number": quote.number, "why": str(refusal)}
+    return str(refusal)
+
+
 @login_required
 @require_POST
 def quote_action(request, number: str, action: str):
@@ -412,21 +396,18 @@ def quote_action(request, number: str, action: str):
             return _render_detail(request, quote, side, **{f"{action}_form": form})
         messages.error(request, form_problem(form))
         return redirect("quotations:detail", number=quote.number)
-    try:
+    in_dialog = action in REFUSED_IN_DIALOG
+    with page_refusals(
+        request,
+        back=reverse("quotations:detail", args=[quote.number]),
+        show_on=() if in_dialog else form,
+        already=spec.made or None,
+        say=partial(_said_in_dialog, quote, action) if in_dialog else str,
+    ):
         result = spec.run(quote=quote, data=form.cleaned_data, actor=request.user)
-    except AlreadySubmitted as exc:
-        return _already(request, spec.made, exc)
-    except InvalidInput as exc:
-        if action in REFUSED_IN_DIALOG:
-            return _refused_in_dialog(request, quote, action, str(exc))
-        if isinstance(exc, DuplicatePoReference):
-            form.duplicate_of = exc.number
-        show_domain_error(exc, form)
-        return _render_detail(request, quote, side, **{f"{action}_form": form})
-    except DomainError as exc:
-        return answer_refusal(request, exc, back=reverse("quotations:detail", args=[quote.number]))
-    messages.success(request, spec.done % {"number": quote.number})
-    return result or redirect("quotations:detail", number=quote.number)
+        messages.success(request, spec.done % {"number": quote.number})
+        return result or redirect("quotations:detail", number=quote.number)
+    return _render_detail(request, quote, side, **{f"{action}_form": form})
 
 
 @login_required
@@ -436,7 +417,12 @@ def quote_offer_view(request, number: str):
     _require(request.user, quote, side, Side.SELLER)
     form, formset = offer_forms(quote=quote, data=request.POST)
     if _valid(form, formset):
-        try:
+        with page_refusals(
+            request,
+            back=reverse("quotations:detail", args=[quote.number]),
+            show_on=(formset, form),
+            already="quotations:detail",
+        ):
             quote_offer(
                 quote_id=quote.pk,
                 actor=request.user,
@@ -446,15 +432,6 @@ def quote_offer_view(request, number: str):
                 message=form.cleaned_data["message"],
                 submission_key=form.submission_key(),
             )
-        except AlreadySubmitted as exc:
-            return _already(request, "quotations:detail", exc)
-        except InvalidInput as exc:
-            show_domain_error(exc, form, formset, row_key=_offer_row_sku, row_field="unit_price")
-        except DomainError as exc:
-            return answer_refusal(
-                request, exc, back=reverse("quotations:detail", args=[quote.number])
-            )
-        else:
             messages.success(request, _("Prices offered on %(number)s.") % {"number": quote.number})
             return redirect("quotations:detail", number=quote.number)
     return _render_detail(request, quote, side, offer_form=form, offer_formset=formset)
@@ -467,34 +444,42 @@ def quote_message_view(request, number: str):
     if not side:
         raise PermissionDenied(_("You cannot post on this quote."))
     form = MessageForm(request.POST)
-    error = ""
+    page = reverse("quotations:detail", args=[quote.number])
     if form.is_valid():
-        try:
+        with fragment_refusals(
+            request,
+            fragment=partial(_thread_refused, request, number, form),
+            back=page,
+            show_on=form,
+            already=lambda _first: f"{page}#thread",  # sent by the first click: it is there
+            already_says="",
+        ):
             quote_post_message(
                 quote_id=quote.pk,
                 actor=request.user,
                 body=form.cleaned_data["body"],
                 submission_key=form.submission_key(),
             )
-        except AlreadySubmitted:
-            form = MessageForm()  # sent by the first click: show the thread with it
             if not request.htmx:
-                return redirect(reverse("quotations:detail", args=[quote.number]) + "#thread")
-        except InvalidInput as exc:
-            show_domain_error(exc, form)
-        except NotAllowed as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except DomainError as exc:
-            error = str(exc)
-        else:
+                return redirect(f"{page}#thread")
             form = MessageForm()
-            if not request.htmx:
-                return redirect(reverse("quotations:detail", args=[quote.number]) + "#thread")
     if request.htmx:
-        quote, side = _quote_for(request, number)
-        context = _detail_context(request.user, quote, side, message_form=form, thread_error=error)
-        return render(request, "quotations/_thread.html", context)
-    if error:
-        messages.error(request, error)
-        return redirect("quotations:detail", number=quote.number)
+        return _thread(request, number, form)
     return _render_detail(request, quote, side, message_form=form)
+
+
+def _thread(request, number: str, form: MessageForm, error: str = ""):
+    """The quote's thread as it is now, with the message form (htmx swaps it in)."""
+    quote, side = _quote_for(request, number)
+    context = _detail_context(request.user, quote, side, message_form=form, thread_error=error)
+    return render(request, "quotations/_thread.html", context)
+
+
+def _thread_refused(request, number: str, form: MessageForm, refusal: DomainError):
+    """A message refused from the thread: the thread again, saying why under it."""
+    if isinstance(refusal, AlreadySubmitted):  # sent by the first click: shown with the thread
+        return _thread(request, number, MessageForm())
+    if isinstance(refusal, InvalidInput):
+        show_refusal(refusal, form)
+        return _thread(request, number, form)
+    return _thread(request, number, form, error=str(refusal))

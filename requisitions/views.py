@@ -9,10 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from catalog.selectors import product_map_by_sku
-from core.domain import DomainError, InvalidInput
-from core.forms import SubmissionForm, explain_hidden_errors, form_problem, show_domain_error
-from core.http import answer_refusal
-from core.submissions import AlreadySubmitted
+from core.forms import SubmissionForm, explain_hidden_errors, form_problem
+from core.refusals import page_refusals
 from orders.selectors import order_lines_to_repeat
 from orders.services import LineRequest
 
@@ -71,21 +69,19 @@ def requisition_create_view(request):
     form = RequisitionForm(request.POST or None)
     submission_form = SubmissionForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and submission_form.is_valid():
-        try:
+        with page_refusals(
+            request,
+            back=reverse("requisitions:list"),
+            show_on=form,
+            already="requisitions:detail",
+            already_says=_("This list was made already; here it is."),
+        ):
             requisition = requisition_create(
                 owner=request.user,
                 name=form.cleaned_data["name"],
                 is_shared=form.cleaned_data["is_shared"],
                 submission_key=submission_form.submission_key(),
             )
-        except AlreadySubmitted as exc:
-            messages.info(request, _("This list was made already; here it is."))
-            return redirect("requisitions:detail", pk=int(exc.result))
-        except InvalidInput as exc:
-            show_domain_error(exc, form=form)
-        except DomainError as exc:
-            return answer_refusal(request, exc, back=reverse("requisitions:list"))
-        else:
             messages.success(
                 request,
                 _("List “%(name)s” made. Add products from the catalog, an order or a list.")
@@ -136,22 +132,16 @@ def requisition_edit(request, pk: int):
             form.is_valid()
             form.add_error(None, form_problem(version_form))
         elif form.is_valid():
-            try:
+            back = reverse("requisitions:detail", args=[requisition.pk])
+            with page_refusals(request, back=back, show_on=form):
                 requisition_update(
                     list_id=requisition.pk,
                     actor=request.user,
                     seen_version=version_form.cleaned_data["version"],
                     **form.cleaned_data,
                 )
-            except InvalidInput as exc:
-                show_domain_error(exc, form=form)
-            except DomainError as exc:
-                return answer_refusal(
-                    request, exc, back=reverse("requisitions:detail", args=[requisition.pk])
-                )
-            else:
                 messages.success(request, _("List saved."))
-                return redirect("requisitions:detail", pk=requisition.pk)
+                return redirect(back)
     return render(
         request,
         "requisitions/requisition_form.html",
@@ -169,13 +159,9 @@ def requisition_delete_view(request, pk: int):
     if not form.is_valid():
         messages.error(request, form_problem(form))
         return redirect("requisitions:detail", pk=requisition.pk)
-    try:
+    with page_refusals(request, back=reverse("requisitions:detail", args=[requisition.pk])):
         name = requisition_delete(
             list_id=requisition.pk, actor=request.user, seen_version=form.cleaned_data["version"]
-        )
-    except DomainError as exc:
-        return answer_refusal(
-            request, exc, back=reverse("requisitions:detail", args=[requisition.pk])
         )
     messages.success(request, _("List “%(name)s” deleted.") % {"name": name})
     return redirect("requisitions:list")
@@ -193,7 +179,7 @@ def requisition_lines(request, pk: int):
     if not form.is_valid():
         messages.error(request, form_problem(form))
         return redirect(back)
-    try:
+    with page_refusals(request, back=back):
         requisition_lines_change(
             list_id=requisition.pk,
             actor=request.user,
@@ -201,8 +187,6 @@ def requisition_lines(request, pk: int):
             remove=form.removed(),
             seen_version=form.cleaned_data["version"],
         )
-    except DomainError as exc:
-        return answer_refusal(request, exc, back=back)
     messages.success(request, _("List saved."))
     return redirect(back)
 
@@ -266,7 +250,7 @@ def requisition_add(request):
     elif request.method == "POST" and form.is_valid():
         lines = [LineRequest(sku=row["sku"], quantity=row["quantity"]) for row in rows]
         target_id = form.cleaned_data.get("target")
-        try:
+        with page_refusals(request, back=reverse("requisitions:list"), show_on=form):
             if target_id:
                 requisition = requisition_get_for_user(user=request.user, list_id=target_id)
                 requisition = requisition_lines_add(
@@ -276,13 +260,6 @@ def requisition_add(request):
                 requisition = requisition_create(
                     owner=request.user, name=form.cleaned_data["new_name"], lines=lines
                 )
-        except InvalidInput as exc:
-            show_domain_error(exc, form=form)
-            if not exc.errors.get("name") and str(exc) not in form.non_field_errors():
-                form.add_error(None, str(exc))
-        except DomainError as exc:
-            return answer_refusal(request, exc, back=reverse("requisitions:list"))
-        else:
             messages.success(
                 request,
                 _("Added to “%(name)s”.") % {"name": requisition.name},

@@ -310,6 +310,37 @@ def test_the_form_check_lets_forms_read_a_request(read):
     assert unchecked_reads(source) == []
 
 
+def test_views_leave_a_refusal_to_the_one_answer_of_their_channel():
+    """No view catches a service's refusal itself: ``core.refusals`` answers it for
+    pages and htmx fragments, ``api.errors`` for the API. A view with its own
+    ``except`` (of a ``DomainError``, or of everything) starts a second copy of the rule."""
+    import ast
+
+    from django.urls import get_resolver
+
+    from core.domain import DomainError
+
+    assert get_resolver().url_patterns  # every view imported: every kind of refusal known
+    refusals, kinds = {"Exception", "BaseException"}, [DomainError]
+    while kinds:
+        kind = kinds.pop()
+        refusals.add(kind.__name__)
+        kinds.extend(kind.__subclasses__())
+    assert {"StaleVersion", "AlreadySubmitted", "DuplicatePoReference"} <= refusals
+    views = {*ROOT.glob("*/views.py"), *ROOT.glob("*/views/*.py"), *ROOT.glob("*/*_views.py")}
+    assert len(views) > 15
+    found = []
+    for path in sorted(views):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.ExceptHandler):
+                continue
+            caught = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
+            names = {getattr(kind, "id", getattr(kind, "attr", None)) for kind in caught}
+            if node.type is None or names & refusals:
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno} catches {sorted(names)}")
+    assert not found, found
+
+
 def test_compose_scales_web_and_workers_behind_one_balancer():
     """`docker compose up --scale web=N --scale worker=M` (no Docker engine here: read it)."""
     import yaml

@@ -9,9 +9,8 @@ from django.utils.translation import gettext as _
 
 from companies.selectors import company_details
 from companies.services import AddressRow, CentreRow, company_details_update
-from core.domain import DomainError, InvalidInput
 from core.forms import explain_hidden_errors
-from core.http import answer_refusal
+from core.refusals import page_refusals
 
 from ..forms import AddressFormSet, CentreFormSet, CompanyDetailsForm
 from ..selectors import is_company_admin
@@ -50,21 +49,6 @@ def _detail_forms(data, company):
     )
 
 
-def _show_detail_error(exc: InvalidInput, form, addresses, centres) -> None:
-    """A refusal on the field it names: "addresses-2-label", "vat_id", or above the forms."""
-    for key, texts in exc.errors.items():
-        target, name = form, key
-        for prefix, formset in (("addresses-", addresses), ("centres-", centres)):
-            if key and key.startswith(prefix):
-                _prefix, index, name = key.split("-", 2)
-                target = formset.forms[int(index)]
-        if name in target.fields:
-            for text in texts:
-                target.add_error(name, text)
-            return
-    form.add_error(None, str(exc))
-
-
 @login_required
 def company(request):
     """The company's billing address, VAT id, payment terms, delivery addresses and cost
@@ -82,7 +66,9 @@ def company(request):
         valid = [form.is_valid(), addresses.is_valid(), centres.is_valid()]
         if all(valid):
             details_seen = dict(form.cleaned_data)
-            try:
+            with page_refusals(
+                request, back=reverse("accounts:company"), show_on=(form, addresses, centres)
+            ):
                 company_details_update(
                     company_id=details.pk,
                     actor=request.user,
@@ -110,11 +96,6 @@ def company(request):
                         if not row.is_blank()
                     ],
                 )
-            except InvalidInput as exc:
-                _show_detail_error(exc, form, addresses, centres)
-            except DomainError as exc:
-                return answer_refusal(request, exc, back=reverse("accounts:company"))
-            else:
                 messages.success(request, _("The company's details are saved."))
                 return redirect("accounts:company")
         else:

@@ -1,5 +1,7 @@
 """Invitations: the invited person's side."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.shortcuts import redirect, render
@@ -9,6 +11,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST, require_safe
 
 from core.domain import DomainError
+from core.refusals import page_refusals, show_refusal
 
 from .. import throttle
 from ..forms import InvitationAcceptForm
@@ -33,6 +36,11 @@ def _problem_page(request, check: LinkCheck, invitation_id: int, *, status: int 
 def _locked_page(request, invitation_id: int):
     context = {"locked_out": throttle.lockout_message(), "invitation_id": invitation_id}
     return render(request, "accounts/invitation_problem.html", context, status=429)
+
+
+def _renew_refused(request, invitation_id: int, refusal: DomainError):
+    context = {"message": str(refusal), "invitation_id": invitation_id}
+    return render(request, "accounts/invitation_problem.html", context)
 
 
 def _held(request, invitation_id: int) -> LinkCheck:
@@ -78,16 +86,15 @@ def invitation_accept_view(request, invitation_id: int):
         if throttle.locked(request, person.email):
             return _locked_page(request, invitation_id)
         if form.is_valid():
-            try:
+            # Refused (the link was used or withdrawn meanwhile): said on top of the form.
+            refused = partial(_accept_page, request, check, form)
+            with page_refusals(request, answer=refused):
                 user = invitation_accept(
                     invitation_id=invitation_id,
                     token=request.session[HELD_INVITATION]["token"],
                     password=form.cleaned_data["new_password1"],
                     full_name=form.cleaned_data["full_name"],
                 )
-            except DomainError as exc:
-                form.add_error(None, str(exc))
-            else:
                 request.session.pop(HELD_INVITATION, None)
                 throttle.clear(person.email)
                 auth_login(request, user, backend=MODEL_BACKEND)
@@ -97,7 +104,13 @@ def invitation_accept_view(request, invitation_id: int):
                     % {"name": user.full_name},
                 )
                 return redirect("home")
-    context = {"form": form, "invitation": check.invitation, "person": person}
+    return _accept_page(request, check, form)
+
+
+def _accept_page(request, check: LinkCheck, form, refusal: DomainError | None = None):
+    if refusal is not None:
+        show_refusal(refusal, form)
+    context = {"form": form, "invitation": check.invitation, "person": check.invitation.user}
     return render(request, "accounts/invitation_accept.html", context)
 
 
@@ -111,11 +124,8 @@ def invitation_renew_view(request, invitation_id: int):
     throttle.failed(request, login)  # each new link counts, like a reset request
     held = request.session.get(HELD_INVITATION)
     token = held.get("token") if isinstance(held, dict) and held.get("id") == invitation_id else ""
-    try:
+    with page_refusals(request, answer=partial(_renew_refused, request, invitation_id)):
         renewed = invitation_renew(invitation_id=invitation_id, token=token or "")
-    except DomainError as exc:
-        context = {"message": str(exc), "invitation_id": invitation_id}
-        return render(request, "accounts/invitation_problem.html", context)
     request.session.pop(HELD_INVITATION, None)
     context = {"email": renewed.user.email, "expires_at": renewed.expires_at}
     return render(request, "accounts/invitation_renewed.html", context)

@@ -10,10 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
-from core.domain import DomainError, InvalidInput
-from core.forms import form_problem, show_domain_error
-from core.http import answer_refusal
-from core.submissions import AlreadySubmitted
+from core.forms import form_problem
+from core.refusals import page_refusals
 
 from ..forms import InviteForm, PeopleSearchForm, VersionForm
 from ..selectors import (
@@ -74,7 +72,14 @@ def invite(request):
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        people = reverse("accounts:people")
+        with page_refusals(
+            request,
+            back=people,
+            show_on=form,
+            already=lambda _first: people,
+            already_says=_("This invitation was sent already."),
+        ):
             invitation = invitation_send(
                 actor=request.user,
                 email=data["email"],
@@ -83,14 +88,6 @@ def invite(request):
                 company_id=request.user.company_id,
                 submission_key=form.submission_key(),
             )
-        except AlreadySubmitted:
-            messages.info(request, _("This invitation was sent already."))
-            return redirect("accounts:people")
-        except InvalidInput as exc:
-            show_domain_error(exc, form)
-        except DomainError as exc:
-            return answer_refusal(request, exc, back=reverse("accounts:people"))
-        else:
             messages.success(
                 request,
                 _("Invitation sent to %(email)s. The link works once, for %(days)d days.")
@@ -110,10 +107,8 @@ def deactivate(request, user_id: int):
             _("You cannot deactivate yourself. Ask another administrator or a site admin.")
         )
     if request.method == "POST":
-        try:
+        with page_refusals(request, back=reverse("accounts:people")):
             done, rerouted = person_deactivate(actor=request.user, user_id=person.user.pk)
-        except DomainError as exc:
-            return answer_refusal(request, exc, back=reverse("accounts:people"))
         messages.success(
             request, _("%(person)s was deactivated and can no longer log in.") % {"person": done}
         )
@@ -131,10 +126,8 @@ def deactivate(request, user_id: int):
 def reactivate(request, user_id: int):
     _admin_required(request.user)
     person = company_person(admin=request.user, user_id=user_id)
-    try:
+    with page_refusals(request, back=reverse("accounts:people")):
         done, invitation, rerouted = person_reactivate(actor=request.user, user_id=person.user.pk)
-    except DomainError as exc:
-        return answer_refusal(request, exc, back=reverse("accounts:people"))
     if invitation is not None:
         messages.success(
             request,
@@ -154,12 +147,10 @@ def _invitation_action(request, user_id: int, service, done_message: str):
     if not form.is_valid():
         messages.error(request, form_problem(form))
         return redirect(back)
-    try:
+    with page_refusals(request, back=back):
         service(
             actor=request.user, user_id=person.user.pk, seen_version=form.cleaned_data["version"]
         )
-    except DomainError as exc:
-        return answer_refusal(request, exc, back=back)
     messages.success(request, done_message % {"person": person.user, "email": person.user.email})
     return redirect(back)
 

@@ -2,6 +2,7 @@
 
 import io
 from base64 import b32encode
+from functools import partial
 
 import segno
 from django.contrib import messages
@@ -14,9 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST, require_safe
 
-from core.domain import DomainError, InvalidInput
-from core.forms import form_problem, show_domain_error
+from core.domain import DomainError
+from core.forms import form_problem
 from core.http import answer_refusal
+from core.refusals import page_refusals
 
 from ..forms import PasswordConfirmForm, TwoFactorSetupForm
 from ..middleware import mark_verified
@@ -39,6 +41,13 @@ def _setup_secret(session) -> str:
     if not isinstance(secret, str):
         secret = session[SETUP_SECRET] = new_secret()
     return secret
+
+
+def _setup_anew(request, exc: DomainError):
+    """Setting up was refused for more than a mistyped code or password (two-factor is
+    on already, the setup expired): the page starts again with a new secret."""
+    request.session.pop(SETUP_SECRET, None)
+    return answer_refusal(request, exc, back=reverse("accounts:two_factor"))
 
 
 def _key_for_people(device) -> str:
@@ -64,14 +73,8 @@ def two_factor(request):
     device = pending_device(user=user, secret=secret)
     form = TwoFactorSetupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with page_refusals(request, show_on=form, answer=partial(_setup_anew, request)):
             codes = two_factor_enable(user=user, secret=secret, **form.cleaned_data)
-        except InvalidInput as exc:
-            show_domain_error(exc, form)
-        except DomainError as exc:
-            request.session.pop(SETUP_SECRET, None)
-            return answer_refusal(request, exc, back=reverse("accounts:two_factor"))
-        else:
             request.session.pop(SETUP_SECRET, None)
             user.refresh_from_db(fields=["password"])
             update_session_auth_hash(request, user)  # this session stays; the others end
@@ -109,10 +112,8 @@ def two_factor_off(request):
     if not form.is_valid():
         messages.error(request, form_problem(form))
         return redirect(back)
-    try:
+    with page_refusals(request, back=back):
         two_factor_disable(user=request.user, password=form.cleaned_data["password"])
-    except DomainError as exc:
-        return answer_refusal(request, exc, back=back)
     messages.success(request, _("Two-factor is off: your password alone logs you in."))
     return redirect(back)
 
@@ -126,9 +127,7 @@ def recovery_codes(request):
     if not form.is_valid():
         messages.error(request, form_problem(form))
         return redirect(back)
-    try:
+    with page_refusals(request, back=back):
         codes = recovery_codes_replace(user=request.user, password=form.cleaned_data["password"])
-    except DomainError as exc:
-        return answer_refusal(request, exc, back=back)
     context = _account_context(request, section="two_factor", codes=codes, fresh=False)
     return render(request, "accounts/recovery_codes.html", context)

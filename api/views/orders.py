@@ -8,7 +8,6 @@ from rest_framework.response import Response
 
 from approvals.selectors import approval_order_for_user, approval_step_of_order
 from approvals.services import approval_step_decide
-from core.submissions import AlreadySubmitted
 from orders.models import Channel, OrderStatus
 from orders.services import LineRequest, order_cancel, order_edit, order_fulfil, order_place
 
@@ -88,20 +87,21 @@ class OrderList(GenericAPIView):
         key = idempotency_key(request, "order")
         data = read(s.OrderPlaceSerializer, request)
         lines = [LineRequest(sku=row["sku"], quantity=row["quantity"]) for row in data["lines"]]
-        try:
-            order = order_place(
-                buyer=request.user,
-                lines=lines,
-                header=s.OrderPlaceSerializer.header_request(data),
-                submission_key=key,
-                channel=Channel.API,
-            )
-        except AlreadySubmitted as exc:
-            return replayed(s.OrderSerializer(api_order_for(user=request.user, number=exc.result)))
+        order = order_place(
+            buyer=request.user,
+            lines=lines,
+            header=s.OrderPlaceSerializer.header_request(data),
+            submission_key=key,
+            channel=Channel.API,
+        )
         return Response(
             s.OrderSerializer(api_order_for(user=request.user, number=order.number)).data,
             status=http.HTTP_201_CREATED,
         )
+
+    def replay(self, number: str) -> Response:
+        """A retry with the same Idempotency-Key (``api.errors``): the order it placed."""
+        return replayed(s.OrderSerializer(api_order_for(user=self.request.user, number=number)))
 
 
 class OrderDetail(GenericAPIView):

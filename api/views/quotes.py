@@ -9,7 +9,6 @@ from rest_framework import status as http
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from core.submissions import AlreadySubmitted
 from quotations.models import QuoteStatus
 from quotations.services import (
     OfferedLine,
@@ -91,16 +90,17 @@ class QuoteList(GenericAPIView):
             )
             for row in data["lines"]
         ]
-        try:
-            quote = quote_request(
-                buyer=request.user, lines=lines, message=data["message"], submission_key=key
-            )
-        except AlreadySubmitted as exc:
-            return replayed(s.QuoteSerializer(api_quote_for(user=request.user, number=exc.result)))
+        quote = quote_request(
+            buyer=request.user, lines=lines, message=data["message"], submission_key=key
+        )
         return Response(
             s.QuoteSerializer(api_quote_for(user=request.user, number=quote.number)).data,
             status=http.HTTP_201_CREATED,
         )
+
+    def replay(self, number: str) -> Response:
+        """A retry with the same Idempotency-Key (``api.errors``): the quote it asked for."""
+        return replayed(s.QuoteSerializer(api_quote_for(user=self.request.user, number=number)))
 
 
 class QuoteDetail(GenericAPIView):

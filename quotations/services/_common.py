@@ -124,8 +124,11 @@ def check_lines(*, company_id: int, lines: Sequence[AskedLine]) -> list[CheckedQ
     return result
 
 
-def clean_text(text: str | None, *, required: bool, field: str = "body") -> str:
-    """A person's text, stripped; limited to 5,000 characters and never empty if required."""
+def clean_text(text: str | None, *, required: bool, field: str) -> str:
+    """A person's text, stripped; limited to 5,000 characters and never empty if required.
+
+    ``field`` names it as the form and the API do, so a refusal lands on it.
+    """
     text = (text or "").strip()
     if required and not text:
         raise InvalidInput(_("Write a message first."), errors={field: [_("Write a message.")]})

@@ -84,7 +84,7 @@ def quote_request(
     submission_claim(key=submission_key, user=buyer)
     company = check_buyer(buyer)
     checked = check_lines(company_id=company.pk, lines=lines)
-    body = clean_text(message, required=False)
+    body = clean_text(message, required=False, field="message")
     quote = Quote(
         company=company,
         requested_by=buyer,
@@ -128,7 +128,7 @@ def quote_edit(
     check_requester(actor, quote)
     check(quote, "edit", seen_version=seen_version)
     checked = check_lines(company_id=quote.company_id, lines=lines)
-    body = clean_text(message, required=False)
+    body = clean_text(message, required=False, field="message")
     header_fields: list[str] = []
     changed: list[str] = []
     if header is not None:

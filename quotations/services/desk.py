@@ -75,7 +75,7 @@ def quote_offer(
     quote = lock_quote(quote_id)
     check(quote, "offer", seen_version=seen_version)
     _check_expiry(expires_at, now)
-    body = clean_text(message, required=False)
+    body = clean_text(message, required=False, field="message")
     current = {line.pk: line for line in quote.lines.select_related("product")}
     offered = {line.line_id: line for line in lines}
     if set(offered) != set(current) or len(offered) != len(lines):

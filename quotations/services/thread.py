@@ -37,7 +37,7 @@ def quote_post_message(
             _("Quote %(number)s is %(status)s; its thread is closed.")
             % {"number": quote.number, "status": quote.get_status_display().lower()}
         )
-    message = write_message(quote, author=actor, body=clean_text(body, required=True))
+    message = write_message(quote, author=actor, body=clean_text(body, required=True, field="body"))
     quote.last_activity_at = timezone.now()
     quote.save(update_fields=["last_activity_at", "updated_at"])
     notify.quote_message_posted(quote=quote, message=message, actor=actor)

@@ -241,3 +241,23 @@ def test_a_site_admin_with_the_groups_permissions_plans_and_cancels_for_an_appro
     delegation_cancel(delegation_id=delegation.pk, actor=admin)
 
     assert Delegation.objects.get(pk=delegation.pk).status == DelegationStatus.CANCELLED
+
+
+def test_a_period_planned_in_django_admin_that_ends_too_soon_is_refused_on_its_end():
+    from approvals.admin import DelegationForm
+
+    example = source_example()
+    now = timezone.localtime()
+    form = DelegationForm(
+        {
+            "approver": example.approver1.pk,
+            "delegate": example.approver2.pk,
+            "starts_at": (now + 2 * DAY).strftime("%Y-%m-%d %H:%M"),
+            "ends_at": (now + DAY).strftime("%Y-%m-%d %H:%M"),
+        }
+    )
+    form.actor = example.approver1
+
+    assert not form.is_valid()
+    assert form.errors["ends_at"] == ["The period must end after it starts, and after now."]
+    assert not Delegation.objects.exists()
